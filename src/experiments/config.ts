@@ -1,0 +1,226 @@
+/**
+ * Experiment configurations: plain typed objects, saved whole with every result.
+ * One {@link RunConfig} is one training run of one method with one seed.
+ */
+import { createHash } from 'node:crypto';
+import type { DatasetName } from '../data/types';
+import type { ModelName } from '../models/models';
+import { getPreset, withBits } from '../quantizers';
+import type { QuantScheme } from '../quantizers';
+import { PROTOCOL_NAMES, parseProtocol } from '../training/protocols';
+import type { ProtocolName } from '../training/protocols';
+import type { OptimizerArgs } from '../training/train';
+
+/** The seed study's experiments. */
+export type ExperimentName = 'regression' | 'mnist' | 'cifar10';
+
+/** How much of a dataset a run uses. Part of the run's identity. */
+export interface DataSelection {
+  /** Use only the first N training examples (null: all). */
+  limitTrain: number | null;
+  /** Use only the first N test examples (null: all). */
+  limitTest: number | null;
+  /** CIFAR-10 split: `standard` (batches 1–5 / test batch) or the documented fallback `train1-4/test5`. */
+  split: 'standard' | 'train1-4/test5';
+}
+
+/** Everything that determines one training run (no paths, no timing, no environment). */
+export interface RunConfig {
+  /** Experiment of the seed study this run belongs to. */
+  experiment: ExperimentName;
+  /** Dataset trained on. */
+  dataset: DatasetName;
+  /** Which part of the dataset. */
+  data: DataSelection;
+  /** Architecture. */
+  model: ModelName;
+  /** `float` or the name of a quantizer preset (e.g. `standard`, `octization`). */
+  method: string;
+  /** Full quantization scheme of the method (null for `float`). */
+  scheme: QuantScheme | null;
+  /** Training protocol. */
+  protocol: ProtocolName;
+  /** Epochs of training. */
+  epochs: number;
+  /** Examples per optimizer step. */
+  batchSize: number;
+  /** Optimizer and learning rate. */
+  optimizer: OptimizerArgs;
+  /** Batch size of evaluation and inference passes. */
+  evalBatchSize: number;
+  /** Timed inference passes over the test split (after one warm-up). */
+  inferenceRepeats: number;
+  /** The one seed: initial weights, data order, stochastic rounding. */
+  seed: number;
+}
+
+/** Defaults of one experiment: what the seed study ran, plus octolab's documented choices. */
+export interface ExperimentSpec {
+  /** Experiment name. */
+  name: ExperimentName;
+  /** Dataset. */
+  dataset: DatasetName;
+  /** Architecture. */
+  model: ModelName;
+  /** Epochs the seed reports. */
+  epochs: number;
+  /** Default methods for `octolab run`. */
+  methods: string[];
+  /** What the seed reports for this experiment, for reports. */
+  description: string;
+}
+
+/** The seed study's experiments with their defaults. */
+export const EXPERIMENTS: Readonly<Record<ExperimentName, ExperimentSpec>> = {
+  regression: {
+    name: 'regression',
+    dataset: 'regression',
+    model: 'regression-mlp',
+    epochs: 50,
+    methods: ['float', 'standard', 'octization'],
+    description: 'Toy linear regression, 50 epochs; the seed reports MSE 382→157 (standard) vs 98→43 (octization).',
+  },
+  mnist: {
+    name: 'mnist',
+    dataset: 'mnist',
+    model: 'mnist-mlp',
+    epochs: 20,
+    methods: ['float', 'standard', 'octization'],
+    description: 'MNIST MLP 784→128→10, 20 epochs; the seed reports test accuracy 96.73% (standard) vs 96.93% (octization).',
+  },
+  cifar10: {
+    name: 'cifar10',
+    dataset: 'cifar10',
+    model: 'cifar10-cnn',
+    epochs: 5,
+    methods: ['float', 'standard', 'octization'],
+    description:
+      'CIFAR-10 CNN (282,250 parameters), 5 and 20 epochs; the seed reports 29.14% vs 40.40% (5 epochs) and 33.32% vs 51.89% (20 epochs), standard vs octization.',
+  },
+};
+
+/** Methods that need no preset: the float baseline. */
+export const FLOAT_METHOD = 'float';
+
+/** Looks up an experiment by name; throws listing the valid names. */
+export function getExperiment(name: string): ExperimentSpec {
+  const spec = (EXPERIMENTS as Record<string, ExperimentSpec | undefined>)[name];
+  if (spec === undefined) throw new Error(`unknown experiment '${name}' (valid: ${Object.keys(EXPERIMENTS).join(', ')})`);
+  return spec;
+}
+
+/** Options for {@link makeRunConfig}; everything but the experiment, method and seed has a default. */
+export interface RunConfigArgs {
+  /** Experiment name. */
+  experiment: string;
+  /** `float` or a preset name. */
+  method: string;
+  /** Seed. */
+  seed: number;
+  /** Protocol for quantized methods (default `projected-step`); `float` always trains with `float`. */
+  protocol?: string;
+  /** Bit width for quantized methods (default 8). */
+  bits?: number;
+  /** Epochs (default: the experiment's). */
+  epochs?: number;
+  /** Batch size (default 64). */
+  batchSize?: number;
+  /** Learning rate (default 1e-3). */
+  learningRate?: number;
+  /** Optimizer (default adam). */
+  optimizer?: OptimizerArgs['name'];
+  /** Limit on training examples (default all). */
+  limitTrain?: number | null;
+  /** Limit on test examples (default all). */
+  limitTest?: number | null;
+  /** CIFAR-10 split (default standard). */
+  split?: DataSelection['split'];
+  /** Evaluation batch size (default 1000). */
+  evalBatchSize?: number;
+  /** Timed inference passes (default 5). */
+  inferenceRepeats?: number;
+}
+
+/** Builds and validates a complete {@link RunConfig}. */
+export function makeRunConfig(args: RunConfigArgs): RunConfig {
+  const spec = getExperiment(args.experiment);
+  if (!Number.isInteger(args.seed) || args.seed < 0) throw new Error(`seed must be a non-negative integer, got ${args.seed}`);
+  const isFloat = args.method === FLOAT_METHOD;
+  const bits = args.bits ?? 8;
+  const scheme = isFloat ? null : withBits(getPreset(args.method), bits);
+  const protocolName = isFloat ? 'float' : (args.protocol ?? 'projected-step');
+  parseProtocol(protocolName);
+  if (!isFloat && protocolName === 'float') {
+    throw new Error(`method '${args.method}' is a quantizer: its protocol cannot be 'float' (valid: ${PROTOCOL_NAMES.filter((p) => p !== 'float').join(', ')})`);
+  }
+  const positive = (name: string, v: number): number => {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be an integer >= 1, got ${v}`);
+    return v;
+  };
+  const limit = (name: string, v: number | null | undefined): number | null =>
+    v === undefined || v === null ? null : positive(name, v);
+  return {
+    experiment: spec.name,
+    dataset: spec.dataset,
+    data: {
+      limitTrain: limit('limitTrain', args.limitTrain),
+      limitTest: limit('limitTest', args.limitTest),
+      split: args.split ?? 'standard',
+    },
+    model: spec.model,
+    method: args.method,
+    scheme,
+    protocol: protocolName as ProtocolName,
+    epochs: positive('epochs', args.epochs ?? spec.epochs),
+    batchSize: positive('batchSize', args.batchSize ?? 64),
+    optimizer: { name: args.optimizer ?? 'adam', learningRate: args.learningRate ?? 1e-3 },
+    evalBatchSize: positive('evalBatchSize', args.evalBatchSize ?? 1000),
+    inferenceRepeats: positive('inferenceRepeats', args.inferenceRepeats ?? 5),
+    seed: args.seed,
+  };
+}
+
+/** JSON with object keys sorted at every level: the same config always gives the same text. */
+export function stableStringify(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+}
+
+/** The identity of a run: a short SHA-256 of its whole config. */
+export function runKey(config: RunConfig): string {
+  return createHash('sha256').update(stableStringify(config)).digest('hex').slice(0, 20);
+}
+
+/** The identity of a run without its seed: runs that differ only by seed share it (one "arm"). */
+export function armKey(config: RunConfig): string {
+  const { seed: _seed, ...rest } = config;
+  return createHash('sha256').update(stableStringify(rest)).digest('hex').slice(0, 12);
+}
+
+/**
+ * Parses a seed list: `0-9`, `0,3,7`, or a mix (`0-4,10`). Throws on anything else.
+ */
+export function parseSeeds(text: string): number[] {
+  const seeds: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (m === null) throw new Error(`bad seed list '${text}': '${part}' is not N or N-M`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a) throw new Error(`bad seed range '${part}' in '${text}': end before start`);
+    for (let s = a; s <= b; s++) seeds.push(s);
+  }
+  if (new Set(seeds).size !== seeds.length) throw new Error(`seed list '${text}' repeats a seed`);
+  return seeds;
+}
+
+/** The scheme-free description of a method for reports. */
+export function describeMethod(config: Pick<RunConfig, 'method' | 'scheme' | 'protocol'>): string {
+  if (config.scheme === null) return 'float32 (no quantization)';
+  const s = config.scheme;
+  return `${config.method}: ${s.bits}-bit, scale ${s.scale}, rounding ${s.rounding}, encoding ${s.encoding}; protocol ${config.protocol}`;
+}

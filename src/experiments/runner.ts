@@ -1,0 +1,215 @@
+/**
+ * Runs a grid of configs: skips what the results file already holds (resume),
+ * spreads the rest over worker processes, appends each finished record at once,
+ * and shows progress with an ETA.
+ */
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as cliProgress from 'cli-progress';
+import type { Dataset } from '../data/types';
+import { prepareEngine } from '../engine';
+import { runKey } from './config';
+import type { RunConfig } from './config';
+import { runOne } from './record';
+import type { RunRecord } from './record';
+import { appendRecord, readRecords } from './store';
+import type { FromWorker, ToWorker } from './worker';
+
+/** Options of {@link runGrid}. */
+export interface RunGridArgs {
+  /** The runs to do (already sharded, if sharding). */
+  configs: RunConfig[];
+  /** JSON Lines file the records are appended to. */
+  resultsFile: string;
+  /** Parallel worker processes (default: number of cores); 1 runs in this process. */
+  workers?: number;
+  /** Data directory. */
+  dataDir: string;
+  /** Allow downloading missing canonical data files. */
+  download?: boolean;
+  /** No progress bar: one plain line per finished run. */
+  quiet?: boolean;
+  /** Called with every record as it is saved. */
+  onRecord?: (record: RunRecord) => void;
+}
+
+/** What {@link runGrid} did. */
+export interface RunGridSummary {
+  /** Runs completed and saved now. */
+  completed: number;
+  /** Runs skipped because the results file already had them. */
+  skipped: number;
+  /** Runs that failed (nothing saved for them), with the error. */
+  failed: { key: string; label: string; error: string }[];
+  /** Runs not started because an earlier run failed. */
+  notStarted: number;
+}
+
+/** A short human label for a run. */
+export function runLabel(c: RunConfig): string {
+  const q = c.scheme === null ? '' : ` ${c.scheme.bits}b ${c.protocol}`;
+  return `${c.experiment} ${c.method}${q} e${c.epochs} seed=${c.seed}`;
+}
+
+function finishedLine(r: RunRecord): string {
+  const m = r.metrics;
+  const metric = m.testAccuracy !== null ? `acc=${(m.testAccuracy * 100).toFixed(2)}%` : `mse=${m.testLoss.toFixed(3)}`;
+  return `${runLabel(r.config)}: ${metric} loss=${m.testLoss.toFixed(4)} train=${r.timing.trainSeconds.toFixed(1)}s [${r.environment.engine.backend}]`;
+}
+
+/** Runs every config not yet in the results file; never loses a finished run. */
+export async function runGrid(args: RunGridArgs): Promise<RunGridSummary> {
+  const existing = readRecords(args.resultsFile);
+  for (const p of existing.problems) {
+    console.warn(`warning: ${p.file}:${p.line} ignored (${p.reason}); that run will be redone if it is in the grid`);
+  }
+  const done = new Set(existing.records.map((r) => r.key));
+  const pending = args.configs.filter((c) => !done.has(runKey(c)));
+  const summary: RunGridSummary = { completed: 0, skipped: args.configs.length - pending.length, failed: [], notStarted: 0 };
+  if (pending.length === 0) return summary;
+
+  const workers = Math.max(1, Math.min(args.workers ?? os.cpus().length, pending.length));
+  const quiet = args.quiet === true || !process.stderr.isTTY;
+  const bar = quiet
+    ? null
+    : new cliProgress.SingleBar(
+        { format: 'runs {bar} {percentage}% | {runs}/{total_runs} | ETA {eta_formatted} | {last}', hideCursor: true, etaBuffer: 50 },
+        cliProgress.Presets.shades_classic,
+      );
+  const inFlight = new Map<number, number>(); // slot -> fraction done
+  const update = (last?: string): void => {
+    if (bar === null) return;
+    let frac = 0;
+    for (const f of inFlight.values()) frac += f;
+    bar.update(summary.completed + summary.failed.length + frac, {
+      runs: summary.completed + summary.failed.length,
+      total_runs: pending.length,
+      ...(last !== undefined ? { last } : {}),
+    });
+  };
+  bar?.start(pending.length, 0, { runs: 0, total_runs: pending.length, last: `${workers} worker(s)` });
+  const saved = (record: RunRecord): void => {
+    appendRecord(args.resultsFile, record);
+    summary.completed++;
+    args.onRecord?.(record);
+    if (quiet) console.log(`[${summary.completed + summary.failed.length}/${pending.length}] ${finishedLine(record)}`);
+    update(finishedLine(record));
+  };
+  const failed = (config: RunConfig | null, error: string): void => {
+    const label = config === null ? 'worker start-up' : runLabel(config);
+    summary.failed.push({ key: config === null ? '-' : runKey(config), label, error });
+    console.error(`\nrun failed: ${label}\n${error}`);
+    update();
+  };
+
+  const queue = [...pending];
+  try {
+    if (workers === 1) {
+      await prepareEngine();
+      const cache = new Map<string, Dataset>();
+      while (queue.length > 0 && summary.failed.length === 0) {
+        const config = queue.shift() as RunConfig;
+        inFlight.set(0, 0);
+        try {
+          const record = await runOne(config, {
+            dataDir: args.dataDir,
+            download: args.download,
+            cache,
+            onStep: (d, t) => {
+              inFlight.set(0, d / t);
+              if (d % 20 === 0) update();
+            },
+          });
+          inFlight.delete(0);
+          saved(record);
+        } catch (err) {
+          inFlight.delete(0);
+          failed(config, err instanceof Error ? (err.stack ?? err.message) : String(err));
+        }
+      }
+    } else {
+      await runInWorkers(workers, queue, args, inFlight, saved, failed, update);
+    }
+  } finally {
+    bar?.stop();
+  }
+  summary.notStarted = queue.length;
+  return summary;
+}
+
+async function runInWorkers(
+  workers: number,
+  queue: RunConfig[],
+  args: RunGridArgs,
+  inFlight: Map<number, number>,
+  saved: (r: RunRecord) => void,
+  failed: (c: RunConfig | null, e: string) => void,
+  update: () => void,
+): Promise<void> {
+  const script = path.join(__dirname, 'worker.js');
+  let stop = false;
+  const children: ChildProcess[] = [];
+  const onSignal = (): void => {
+    stop = true;
+    for (const c of children) c.kill('SIGTERM');
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await Promise.all(
+      Array.from({ length: workers }, (_, slot) =>
+        new Promise<void>((resolve) => {
+          const child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+          children.push(child);
+          let current: RunConfig | null = null;
+          const next = (): void => {
+            if (stop || queue.length === 0) {
+              current = null;
+              inFlight.delete(slot);
+              child.send({ type: 'exit' } satisfies ToWorker);
+              return;
+            }
+            current = queue.shift() as RunConfig;
+            inFlight.set(slot, 0);
+            child.send({ type: 'run', config: current, dataDir: args.dataDir, download: args.download ?? false } satisfies ToWorker);
+          };
+          child.on('message', (msg: FromWorker) => {
+            switch (msg.type) {
+              case 'ready':
+                next();
+                break;
+              case 'step':
+                inFlight.set(slot, msg.done / msg.total);
+                update();
+                break;
+              case 'done':
+                inFlight.delete(slot);
+                saved(msg.record);
+                next();
+                break;
+              case 'error':
+                inFlight.delete(slot);
+                failed(current, msg.message);
+                stop = true; // fail fast: finish what is in flight, start nothing new
+                next();
+                break;
+            }
+          });
+          child.on('exit', (code) => {
+            if (current !== null) {
+              failed(current, `worker process exited with code ${String(code)} during the run`);
+              stop = true;
+            }
+            inFlight.delete(slot);
+            resolve();
+          });
+        }),
+      ),
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

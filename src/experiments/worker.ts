@@ -1,0 +1,61 @@
+/**
+ * A worker process of the experiment runner: prepares the engine once, then runs
+ * the configs its parent sends, one at a time, and sends back each record.
+ * (The wasm engine uses one core per process; parallelism comes from processes.)
+ */
+import type { Dataset } from '../data/types';
+import { prepareEngine } from '../engine';
+import type { RunConfig } from './config';
+import { runOne } from './record';
+import type { RunRecord } from './record';
+
+/** Messages from parent to worker. */
+export type ToWorker = { type: 'run'; config: RunConfig; dataDir: string; download: boolean } | { type: 'exit' };
+
+/** Messages from worker to parent. */
+export type FromWorker =
+  | { type: 'ready'; backend: string }
+  | { type: 'step'; done: number; total: number }
+  | { type: 'done'; record: RunRecord }
+  | { type: 'error'; message: string };
+
+/** Serves run requests on the IPC channel until told to exit. */
+export async function serve(): Promise<void> {
+  const send = (msg: FromWorker): void => {
+    process.send?.(msg);
+  };
+  const cache = new Map<string, Dataset>();
+  try {
+    const info = await prepareEngine();
+    send({ type: 'ready', backend: info.backend });
+  } catch (err) {
+    send({ type: 'error', message: (err as Error).message });
+    process.exit(1);
+  }
+  process.on('message', (msg: ToWorker) => {
+    if (msg.type === 'exit') {
+      process.disconnect?.();
+      return;
+    }
+    let last = 0;
+    runOne(msg.config, {
+      dataDir: msg.dataDir,
+      download: msg.download,
+      cache,
+      onStep: (done, total) => {
+        const now = Date.now();
+        if (now - last > 250 || done === total) {
+          last = now;
+          send({ type: 'step', done, total });
+        }
+      },
+    }).then(
+      (record) => send({ type: 'done', record }),
+      (err: unknown) => send({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+    );
+  });
+}
+
+if (require.main === module) {
+  void serve();
+}

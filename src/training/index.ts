@@ -1,0 +1,3 @@
+/** Training: protocols, the seeded training loop and inference timing. */
+export * from './protocols';
+export * from './train';

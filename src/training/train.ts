@@ -1,0 +1,509 @@
+/**
+ * The training loop shared by every experiment: seeded data order, one optimizer
+ * step per batch, the protocol's quantization, and per-epoch records of what
+ * explains the dynamics (how many codes move, how large the weights are, how
+ * many sit at zero).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../data/types';
+import { projectValues } from '../quantizers';
+import type { QuantScheme } from '../quantizers';
+import { Rng } from '../random/rng';
+import type { Protocol } from './protocols';
+
+/** Optimizer settings; every method of one comparison uses the same ones. */
+export interface OptimizerArgs {
+  /** Optimizer family. */
+  name: 'adam' | 'sgd';
+  /** Learning rate (default used by experiments: Adam 1e-3). */
+  learningRate: number;
+}
+
+/** Options for {@link train}. */
+export interface TrainArgs {
+  /** Number of passes over the training set. */
+  epochs: number;
+  /** Examples per optimizer step. */
+  batchSize: number;
+  /** Optimizer and learning rate. */
+  optimizer: OptimizerArgs;
+  /** How quantization enters training. */
+  protocol: Protocol;
+  /** The quantization scheme; required unless the protocol is `float`. */
+  scheme: QuantScheme | null;
+  /** The one seed that drives data order and stochastic rounding (init is done by the caller). */
+  seed: number;
+  /** Batch size for evaluation passes (default 1000). */
+  evalBatchSize?: number;
+  /** Called after every epoch with its record. */
+  onEpochEnd?: (record: EpochRecord) => void;
+  /** Called after every optimizer step with (steps done, total steps). */
+  onStep?: (done: number, total: number) => void;
+}
+
+/** Size and magnitude of one trainable tensor at the end of an epoch. */
+export interface WeightStats {
+  /** Weight name, e.g. `dense1/kernel`. */
+  name: string;
+  /** Number of elements. */
+  size: number;
+  /** Mean absolute value. */
+  meanAbs: number;
+  /** Fraction of elements exactly equal to 0. */
+  zeroFraction: number;
+}
+
+/** How the quantization codes moved during one epoch. */
+export interface QuantEpochStats {
+  /** Mean over the epoch's steps of the fraction of weights whose code changed in that step (null when codes are not computed every step). */
+  stepChangeFraction: number | null;
+  /** Fraction of weights whose code at the end of this epoch differs from the end of the previous one (from the initial weights for epoch 1). */
+  epochChangeFraction: number;
+  /** Fraction of all weights whose quantized value is exactly 0. */
+  zeroCodeFraction: number;
+}
+
+/** Everything recorded about one epoch. */
+export interface EpochRecord {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Mean training loss over the epoch's batches (as Keras reports it). */
+  trainLoss: number;
+  /** Training accuracy over the epoch's batches, or null for regression. */
+  trainAccuracy: number | null;
+  /** Test loss after the epoch, with the weights the protocol evaluates. */
+  testLoss: number;
+  /** Test accuracy after the epoch, or null for regression. */
+  testAccuracy: number | null;
+  /** Wall seconds of the epoch's training steps (projection included). */
+  trainSeconds: number;
+  /** Wall seconds of the epoch's test evaluation. */
+  evalSeconds: number;
+  /** Per-tensor magnitudes at the end of the epoch (of the weights evaluated). */
+  weights: WeightStats[];
+  /** Code dynamics, or null when the protocol does not quantize during training. */
+  quant: QuantEpochStats | null;
+}
+
+/** Final metrics of a run. */
+export interface TrainResult {
+  /** One record per epoch. */
+  epochs: EpochRecord[];
+  /** Test loss of the final model, with quantized weights where the protocol quantizes. */
+  testLoss: number;
+  /** Test accuracy of the final model, or null for regression. */
+  testAccuracy: number | null;
+  /** For `ptq` and `qat`: the float model's test metrics before the final quantization. */
+  floatTest: { loss: number; accuracy: number | null } | null;
+  /** Total seconds spent in training steps. */
+  trainSeconds: number;
+  /** Total seconds spent in per-epoch evaluation. */
+  evalSeconds: number;
+  /** Number of optimizer steps taken. */
+  steps: number;
+  /** Final quantization codes per trainable tensor (null for `float`). */
+  codes: Int32Array[] | null;
+}
+
+/** Builds the tfjs optimizer described by `args`. */
+export function makeOptimizer(args: OptimizerArgs): tf.Optimizer {
+  if (!(args.learningRate > 0) || !Number.isFinite(args.learningRate)) {
+    throw new Error(`optimizer.learningRate must be a positive number, got ${args.learningRate}`);
+  }
+  switch (args.name) {
+    case 'adam':
+      return tf.train.adam(args.learningRate);
+    case 'sgd':
+      return tf.train.sgd(args.learningRate);
+    default:
+      throw new Error(`unknown optimizer '${String((args as { name: unknown }).name)}' (valid: adam, sgd)`);
+  }
+}
+
+/** Row-major batch of examples and their targets, copied into reusable buffers. */
+interface Batcher {
+  x(indices: ArrayLike<number>, start: number, count: number): tf.Tensor;
+  y(indices: ArrayLike<number>, start: number, count: number): tf.Tensor;
+}
+
+function makeBatcher(
+  xs: Float32Array,
+  ys: Float32Array | Int32Array,
+  inputShape: number[],
+  data: Pick<Dataset, 'task' | 'numClasses'>,
+): Batcher {
+  const rowSize = inputShape.reduce((a, b) => a * b, 1);
+  const classification = data.task === 'classification';
+  const width = classification ? data.numClasses : 1;
+  return {
+    x(indices, start, count) {
+      const buf = new Float32Array(count * rowSize);
+      for (let i = 0; i < count; i++) {
+        const row = indices[start + i];
+        buf.set(xs.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize);
+      }
+      return tf.tensor(buf, [count, ...inputShape], 'float32');
+    },
+    y(indices, start, count) {
+      const buf = new Float32Array(count * width);
+      for (let i = 0; i < count; i++) {
+        const row = indices[start + i];
+        if (classification) buf[i * width + ys[row]] = 1;
+        else buf[i] = ys[row];
+      }
+      return tf.tensor(buf, [count, width], 'float32');
+    },
+  };
+}
+
+/** Mean loss of predictions: categorical cross-entropy for classification, MSE for regression. */
+function lossOf(task: Dataset['task'], yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  return task === 'classification'
+    ? tf.mean(tf.metrics.categoricalCrossentropy(yTrue, yPred)) as tf.Scalar
+    : tf.mean(tf.square(tf.sub(yPred, yTrue))) as tf.Scalar;
+}
+
+/** Number of correct top-1 predictions in a batch (as a scalar tensor). */
+function correctOf(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(yTrue, -1), tf.argMax(yPred, -1)), 'float32')) as tf.Scalar;
+}
+
+/** Sequential order 0..n-1. */
+function identityOrder(n: number): Int32Array {
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order;
+}
+
+/**
+ * Mean loss and accuracy of `model` on the test split, in batches of `batchSize`.
+ * Accuracy is null for regression.
+ */
+export function evaluate(
+  model: tf.LayersModel,
+  data: Dataset,
+  batchSize = 1000,
+  split: 'test' | 'train' = 'test',
+): { loss: number; accuracy: number | null } {
+  const xs = split === 'test' ? data.xTest : data.xTrain;
+  const ys = split === 'test' ? data.yTest : data.yTrain;
+  const n = split === 'test' ? data.nTest : data.nTrain;
+  const batcher = makeBatcher(xs, ys, data.inputShape, data);
+  const order = identityOrder(n);
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const count = Math.min(batchSize, n - start);
+    const [l, c] = tf.tidy(() => {
+      const x = batcher.x(order, start, count);
+      const y = batcher.y(order, start, count);
+      const pred = model.predict(x) as tf.Tensor;
+      const loss = lossOf(data.task, y, pred);
+      const corr = data.task === 'classification' ? correctOf(y, pred) : tf.scalar(0);
+      return [loss.dataSync()[0], corr.dataSync()[0]];
+    });
+    lossSum += l * count;
+    correct += c;
+  }
+  return { loss: lossSum / n, accuracy: data.task === 'classification' ? correct / n : null };
+}
+
+/**
+ * Projects model weights onto a quantization grid and tracks how codes move.
+ * Holds one stochastic-rounding stream for the whole run, so that results are
+ * reproducible from the run's seed.
+ */
+class WeightProjector {
+  private readonly prevStepCodes: (Int32Array | null)[];
+  private readonly prevEpochCodes: (Int32Array | null)[];
+  private stepChanged = 0;
+  private stepTotal = 0;
+  private stepsTracked = 0;
+  lastCodes: Int32Array[] | null = null;
+
+  constructor(
+    private readonly vars: tf.LayerVariable[],
+    private readonly scheme: QuantScheme,
+    private readonly rng: Rng,
+  ) {
+    this.prevStepCodes = vars.map(() => null);
+    this.prevEpochCodes = vars.map(() => null);
+  }
+
+  /** Quantized values (float32) and codes of the given float values, tensor by tensor. */
+  projectArrays(floats: Float32Array[]): { values: Float32Array[]; codes: Int32Array[] } {
+    const values: Float32Array[] = [];
+    const codes: Int32Array[] = [];
+    floats.forEach((f, i) => {
+      const shape = this.vars[i].shape as number[];
+      const p = projectValues(f, this.scheme, { shape, rng: this.rng });
+      values.push(p.values);
+      codes.push(p.codes);
+    });
+    this.lastCodes = codes;
+    return { values, codes };
+  }
+
+  /** Counts code changes since the previous tracked step. */
+  trackStep(codes: Int32Array[]): void {
+    codes.forEach((c, i) => {
+      const prev = this.prevStepCodes[i];
+      if (prev !== null) {
+        let changed = 0;
+        for (let k = 0; k < c.length; k++) if (c[k] !== prev[k]) changed++;
+        this.stepChanged += changed;
+        this.stepTotal += c.length;
+      }
+      this.prevStepCodes[i] = c;
+    });
+    this.stepsTracked++;
+  }
+
+  /** Records the codes before training starts (epoch 0). */
+  baseline(codes: Int32Array[]): void {
+    codes.forEach((c, i) => {
+      this.prevEpochCodes[i] = c;
+      this.prevStepCodes[i] = c;
+    });
+  }
+
+  /** Closes an epoch: code-change and zero statistics, then resets the step counters. */
+  epochStats(codes: Int32Array[], values: Float32Array[]): QuantEpochStats {
+    let changed = 0;
+    let total = 0;
+    let zeros = 0;
+    codes.forEach((c, i) => {
+      const prev = this.prevEpochCodes[i];
+      const v = values[i];
+      for (let k = 0; k < c.length; k++) {
+        if (prev !== null && c[k] !== prev[k]) changed++;
+        if (v[k] === 0) zeros++;
+      }
+      total += c.length;
+      this.prevEpochCodes[i] = c;
+    });
+    const stepChangeFraction = this.stepTotal > 0 ? this.stepChanged / this.stepTotal : null;
+    this.stepChanged = 0;
+    this.stepTotal = 0;
+    this.stepsTracked = 0;
+    return { stepChangeFraction, epochChangeFraction: changed / total, zeroCodeFraction: zeros / total };
+  }
+}
+
+/** Copies of the current values of the variables (safe to keep across steps). */
+function readAll(vars: tf.LayerVariable[]): Float32Array[] {
+  return vars.map((v) => (v.read().dataSync() as Float32Array).slice());
+}
+
+/** Writes values into the variables. */
+function writeAll(vars: tf.LayerVariable[], values: Float32Array[]): void {
+  vars.forEach((v, i) => {
+    const t = tf.tensor(values[i], v.shape as number[], 'float32');
+    v.write(t);
+    t.dispose();
+  });
+}
+
+function weightStats(vars: tf.LayerVariable[], values: Float32Array[]): WeightStats[] {
+  return vars.map((v, i) => {
+    const a = values[i];
+    let abs = 0;
+    let zeros = 0;
+    for (let k = 0; k < a.length; k++) {
+      abs += Math.abs(a[k]);
+      if (a[k] === 0) zeros++;
+    }
+    return { name: v.originalName, size: a.length, meanAbs: abs / a.length, zeroFraction: zeros / a.length };
+  });
+}
+
+/**
+ * Trains `model` (already initialised by the caller) on `data` under `args.protocol`.
+ * The data order of epoch e is a permutation drawn from the seed's `data-order`
+ * stream, so all methods with the same seed see the same batches.
+ */
+export function train(model: tf.LayersModel, data: Dataset, args: TrainArgs): TrainResult {
+  const { protocol, scheme } = args;
+  if (protocol.kind !== 'float' && scheme === null) {
+    throw new Error(`protocol '${protocol.kind}' needs a quantization scheme, got null`);
+  }
+  if (!Number.isInteger(args.epochs) || args.epochs < 1) throw new Error(`epochs must be an integer >= 1, got ${args.epochs}`);
+  if (!Number.isInteger(args.batchSize) || args.batchSize < 1) {
+    throw new Error(`batchSize must be an integer >= 1, got ${args.batchSize}`);
+  }
+  const evalBatch = args.evalBatchSize ?? 1000;
+  const optimizer = makeOptimizer(args.optimizer);
+  const vars = model.trainableWeights;
+  const varList = vars.map((v) => v.read() as tf.Variable);
+  const orderRng = Rng.stream(args.seed, 'data-order');
+  const projector =
+    protocol.kind === 'float' || scheme === null ? null : new WeightProjector(vars, scheme, Rng.stream(args.seed, 'stochastic-rounding'));
+  const stepsPerEpoch = Math.ceil(data.nTrain / args.batchSize);
+  const totalSteps = stepsPerEpoch * args.epochs;
+  const batcher = makeBatcher(data.xTrain, data.yTrain, data.inputShape, data);
+  const classification = data.task === 'classification';
+
+  // Projected training starts from the quantized initial weights.
+  if (projector !== null) {
+    const start = projector.projectArrays(readAll(vars));
+    projector.baseline(start.codes);
+    if (protocol.kind === 'projected') writeAll(vars, start.values);
+  }
+
+  const epochs: EpochRecord[] = [];
+  let steps = 0;
+  let trainSeconds = 0;
+  let evalSeconds = 0;
+  for (let epoch = 1; epoch <= args.epochs; epoch++) {
+    const order = orderRng.permutation(data.nTrain);
+    let lossSum = 0;
+    let correctSum = 0;
+    const t0 = performance.now();
+    for (let start = 0; start < data.nTrain; start += args.batchSize) {
+      const count = Math.min(args.batchSize, data.nTrain - start);
+      const x = batcher.x(order, start, count);
+      const y = batcher.y(order, start, count);
+      let floats: Float32Array[] | null = null;
+      if (protocol.kind === 'qat' && projector !== null) {
+        floats = readAll(vars);
+        const q = projector.projectArrays(floats);
+        projector.trackStep(q.codes);
+        writeAll(vars, q.values);
+      }
+      let correct: tf.Scalar | null = null;
+      const lossFn = (): tf.Scalar => {
+        const pred = model.apply(x, { training: true }) as tf.Tensor;
+        if (classification) correct = tf.keep(correctOf(y, pred));
+        return lossOf(data.task, y, pred);
+      };
+      let cost: tf.Scalar;
+      if (floats !== null) {
+        // Straight-through estimator: gradient at the quantized point, applied to the float shadow weights.
+        const { value, grads } = tf.variableGrads(lossFn, varList);
+        writeAll(vars, floats);
+        optimizer.applyGradients(grads);
+        tf.dispose(grads);
+        cost = value;
+      } else {
+        cost = optimizer.minimize(lossFn, true, varList) as tf.Scalar;
+      }
+      lossSum += cost.dataSync()[0] * count;
+      cost.dispose();
+      if (correct !== null) {
+        correctSum += (correct as tf.Scalar).dataSync()[0];
+        (correct as tf.Scalar).dispose();
+      }
+      x.dispose();
+      y.dispose();
+      if (protocol.kind === 'projected' && protocol.every === 'step' && projector !== null) {
+        const q = projector.projectArrays(readAll(vars));
+        projector.trackStep(q.codes);
+        writeAll(vars, q.values);
+      }
+      steps++;
+      args.onStep?.(steps, totalSteps);
+    }
+    let quant: QuantEpochStats | null = null;
+    let evaluated: Float32Array[];
+    let floatsAtEnd: Float32Array[] | null = null;
+    if (projector !== null && protocol.kind !== 'ptq') {
+      const floats = readAll(vars);
+      const q = projector.projectArrays(floats);
+      if (protocol.kind === 'qat') floatsAtEnd = floats;
+      writeAll(vars, q.values); // projected (both variants) and qat evaluate the quantized weights
+      quant = projector.epochStats(q.codes, q.values);
+      evaluated = q.values;
+    } else {
+      evaluated = readAll(vars);
+    }
+    const epochTrain = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const test = evaluate(model, data, evalBatch);
+    const epochEval = (performance.now() - t1) / 1000;
+    if (floatsAtEnd !== null) writeAll(vars, floatsAtEnd); // qat continues from its float shadow weights
+    trainSeconds += epochTrain;
+    evalSeconds += epochEval;
+    const record: EpochRecord = {
+      epoch,
+      trainLoss: lossSum / data.nTrain,
+      trainAccuracy: classification ? correctSum / data.nTrain : null,
+      testLoss: test.loss,
+      testAccuracy: test.accuracy,
+      trainSeconds: epochTrain,
+      evalSeconds: epochEval,
+      weights: weightStats(vars, evaluated),
+      quant,
+    };
+    epochs.push(record);
+    args.onEpochEnd?.(record);
+  }
+  optimizer.dispose();
+
+  const last = epochs[epochs.length - 1];
+  let floatTest: TrainResult['floatTest'] = null;
+  let testLoss = last.testLoss;
+  let testAccuracy = last.testAccuracy;
+  let codes: Int32Array[] | null = null;
+  if (projector !== null) {
+    if (protocol.kind === 'ptq' || protocol.kind === 'qat') {
+      const floats = readAll(vars);
+      floatTest = protocol.kind === 'ptq' ? { loss: last.testLoss, accuracy: last.testAccuracy } : evaluate(model, data, evalBatch);
+      const q = projector.projectArrays(floats);
+      writeAll(vars, q.values);
+      const final = evaluate(model, data, evalBatch);
+      testLoss = final.loss;
+      testAccuracy = final.accuracy;
+      codes = q.codes;
+    } else {
+      codes = projector.lastCodes;
+    }
+  }
+  return { epochs, testLoss, testAccuracy, floatTest, trainSeconds, evalSeconds, steps, codes };
+}
+
+/** Inference timing of a model over the test split. */
+export interface InferenceTiming {
+  /** Examples per predict call. */
+  batchSize: number;
+  /** Number of timed full passes (after one untimed warm-up pass). */
+  repeats: number;
+  /** Seconds of each timed pass. */
+  seconds: number[];
+  /** Median seconds of a full pass over the test split. */
+  medianSeconds: number;
+  /** Test examples per second at the median. */
+  samplesPerSecond: number;
+}
+
+/** Median of a non-empty list. */
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Times inference separately from training: one warm-up pass over the test split,
+ * then `repeats` timed passes; reports the median and the throughput.
+ */
+export function measureInference(model: tf.LayersModel, data: Dataset, repeats = 5, batchSize = 1000): InferenceTiming {
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`repeats must be an integer >= 1, got ${repeats}`);
+  const batcher = makeBatcher(data.xTest, data.yTest, data.inputShape, data);
+  const order = identityOrder(data.nTest);
+  const pass = (): number => {
+    const t0 = performance.now();
+    for (let start = 0; start < data.nTest; start += batchSize) {
+      const count = Math.min(batchSize, data.nTest - start);
+      tf.tidy(() => {
+        const out = model.predict(batcher.x(order, start, count)) as tf.Tensor;
+        out.dataSync();
+      });
+    }
+    return (performance.now() - t0) / 1000;
+  };
+  pass();
+  const seconds: number[] = [];
+  for (let r = 0; r < repeats; r++) seconds.push(pass());
+  const med = median(seconds);
+  return { batchSize, repeats, seconds, medianSeconds: med, samplesPerSecond: data.nTest / med };
+}

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../../src/data/types';
+import { buildModel, initializeWeights } from '../../src/models';
+import { getPreset } from '../../src/quantizers';
+import { Rng } from '../../src/random/rng';
+import { PROTOCOL_NAMES, evaluate, measureInference, parseProtocol, protocolName, train } from '../../src/training';
+import type { TrainArgs } from '../../src/training';
+
+/** A tiny two-class problem: the class is the sign of the sum of 4 features. */
+function toyClassification(n: number, seed: number): Dataset {
+  const rng = new Rng(seed);
+  const make = (m: number): { x: Float32Array; y: Int32Array } => {
+    const x = new Float32Array(m * 4);
+    const y = new Int32Array(m);
+    for (let i = 0; i < m; i++) {
+      let s = 0;
+      for (let j = 0; j < 4; j++) {
+        x[i * 4 + j] = rng.normal();
+        s += x[i * 4 + j];
+      }
+      y[i] = s > 0 ? 1 : 0;
+    }
+    return { x, y };
+  };
+  const tr = make(n);
+  const te = make(100);
+  return {
+    name: 'mnist',
+    task: 'classification',
+    inputShape: [4],
+    numClasses: 10,
+    xTrain: tr.x,
+    yTrain: tr.y,
+    xTest: te.x,
+    yTest: te.y,
+    nTrain: n,
+    nTest: 100,
+    provenance: {} as Dataset['provenance'],
+  };
+}
+
+function fit(data: Dataset, overrides: Partial<TrainArgs>) {
+  const model = buildModel({ name: 'mnist-mlp', inputShape: [4] });
+  initializeWeights(model, 11);
+  const result = train(model, data, {
+    epochs: 2,
+    batchSize: 32,
+    optimizer: { name: 'adam', learningRate: 1e-2 },
+    protocol: { kind: 'float' },
+    scheme: null,
+    seed: 11,
+    ...overrides,
+  });
+  const weights = model.getWeights().map((t) => Float32Array.from(t.dataSync()));
+  model.dispose();
+  return { result, weights };
+}
+
+describe('training', () => {
+  const data = toyClassification(300, 1);
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('parses and names every protocol, and rejects unknown ones', () => {
+    for (const name of PROTOCOL_NAMES) assert.equal(protocolName(parseProtocol(name)), name);
+    assert.throws(() => parseProtocol('sometimes'), /unknown protocol 'sometimes'/);
+  });
+
+  it('float training learns the toy problem and records every epoch', () => {
+    const { result } = fit(data, { epochs: 3 });
+    assert.equal(result.epochs.length, 3);
+    assert.equal(result.steps, 3 * Math.ceil(300 / 32));
+    assert.ok(result.testAccuracy !== null && result.testAccuracy > 0.85, `accuracy ${result.testAccuracy}`);
+    assert.ok(result.epochs[2].trainLoss < result.epochs[0].trainLoss);
+    assert.equal(result.epochs[0].quant, null);
+    assert.equal(result.codes, null);
+  });
+
+  it('is deterministic: same seed → identical metrics and weights', () => {
+    const a = fit(data, { protocol: { kind: 'projected', every: 'step' }, scheme: getPreset('octization') });
+    const b = fit(data, { protocol: { kind: 'projected', every: 'step' }, scheme: getPreset('octization') });
+    const strip = (r: typeof a.result) => r.epochs.map(({ trainSeconds: _a, evalSeconds: _b, ...rest }) => rest);
+    assert.deepEqual(strip(a.result), strip(b.result));
+    assert.deepEqual(a.weights, b.weights);
+  });
+
+  it('projected training leaves every weight on the grid and records code dynamics', () => {
+    const scheme = getPreset('standard');
+    const { result, weights } = fit(data, { protocol: { kind: 'projected', every: 'step' }, scheme });
+    for (const w of weights) {
+      for (const v of w) {
+        const code = Math.fround(v) * 255;
+        assert.ok(Math.abs(code - Math.round(code)) < 1e-3, `weight ${v} is off the 1/255 grid`);
+      }
+    }
+    const q = result.epochs[0].quant;
+    assert.ok(q !== null);
+    assert.ok(q.stepChangeFraction !== null && q.stepChangeFraction >= 0 && q.stepChangeFraction <= 1);
+    assert.ok(q.epochChangeFraction > 0 && q.epochChangeFraction <= 1);
+    assert.ok(q.zeroCodeFraction > 0 && q.zeroCodeFraction < 1);
+    assert.ok(result.codes !== null && result.codes.length === 4);
+  });
+
+  it('projected-epoch does not track per-step changes; ptq and qat report float metrics before quantizing', () => {
+    const scheme = getPreset('octization');
+    const epochOnly = fit(data, { protocol: { kind: 'projected', every: 'epoch' }, scheme });
+    assert.equal(epochOnly.result.epochs[0].quant?.stepChangeFraction, null);
+    const ptq = fit(data, { protocol: { kind: 'ptq' }, scheme });
+    assert.ok(ptq.result.floatTest !== null);
+    assert.equal(ptq.result.epochs[0].quant, null);
+    const qat = fit(data, { protocol: { kind: 'qat' }, scheme });
+    assert.ok(qat.result.floatTest !== null);
+    assert.ok(qat.result.epochs[0].quant !== null);
+    assert.ok(qat.result.testAccuracy !== null && qat.result.testAccuracy > 0.8);
+  });
+
+  it('paired design: two methods with one seed see the same first batch and start from the same weights', () => {
+    // With a learning rate of 0 nothing moves: float and ptq must then agree exactly on the loss curve.
+    const frozen = { optimizer: { name: 'sgd' as const, learningRate: 1e-12 } };
+    const a = fit(data, { ...frozen });
+    const b = fit(data, { ...frozen, protocol: { kind: 'ptq' }, scheme: getPreset('standard') });
+    assert.equal(a.result.epochs[0].trainLoss, b.result.epochs[0].trainLoss);
+  });
+
+  it('rejects a quantized protocol without a scheme and bad epochs', () => {
+    assert.throws(() => fit(data, { protocol: { kind: 'qat' }, scheme: null }), /needs a quantization scheme/);
+    assert.throws(() => fit(data, { epochs: 0 }), /epochs must be an integer >= 1/);
+  });
+
+  it('evaluates and times inference separately', () => {
+    const model = buildModel({ name: 'mnist-mlp', inputShape: [4] });
+    initializeWeights(model, 3);
+    const ev = evaluate(model, data, 64);
+    assert.ok(ev.loss > 0 && ev.accuracy !== null);
+    const t = measureInference(model, data, 3, 50);
+    assert.equal(t.seconds.length, 3);
+    assert.ok(t.medianSeconds > 0 && t.samplesPerSecond > 0);
+    assert.throws(() => measureInference(model, data, 0), /repeats/);
+    model.dispose();
+  });
+});
