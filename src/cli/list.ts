@@ -21,10 +21,10 @@ export const listCommand: Command = {
     console.log('\nMethods: float (no quantization) or one of the quantizer presets:');
     for (const [name, s] of Object.entries(PRESETS)) {
       const g = typeof s.granularity === 'string' ? s.granularity : `per-channel(axis ${s.granularity.axis})`;
-      console.log(`  ${name.padEnd(16)} bits ${s.bits}, scale ${s.scale}, rounding ${s.rounding}, encoding ${s.encoding}, ${g}`);
+      console.log(`  ${name.padEnd(18)} bits ${s.bits}, scale ${s.scale}, rounding ${s.rounding}, encoding ${s.encoding}, ${g}`);
     }
     console.log('\nProtocols:');
-    for (const [name, d] of Object.entries(PROTOCOL_DEFINITIONS)) console.log(`  ${name.padEnd(16)} ${d}`);
+    for (const [name, d] of Object.entries(PROTOCOL_DEFINITIONS)) console.log(`  ${name.padEnd(18)} ${d}`);
     return 0;
   },
 };

@@ -4,6 +4,8 @@
  * everything else.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import type { LayersModel } from '@tensorflow/tfjs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../data';
@@ -33,6 +35,8 @@ export interface RunMetrics {
   floatTest: { loss: number; accuracy: number | null } | null;
   /** Number of trainable parameters (what the seed calls "model size"). */
   params: number;
+  /** SHA-256 of the initial float32 weights: equal for every method of one seed (the paired design). */
+  initialWeightsSha256: string;
   /** Optimizer steps taken. */
   steps: number;
   /** Per-epoch learning curves and code dynamics. */
@@ -148,6 +152,7 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
   const model = buildModel({ name: config.model, inputShape: data.inputShape });
   try {
     initializeWeights(model, config.seed);
+    const initialWeightsSha256 = weightsSha256(model);
     const result = train(model, data, {
       epochs: config.epochs,
       batchSize: config.batchSize,
@@ -173,6 +178,7 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
         testAccuracy: result.testAccuracy,
         floatTest: result.floatTest,
         params,
+        initialWeightsSha256,
         steps: result.steps,
         epochs: result.epochs.map(({ trainSeconds: _t, evalSeconds: _e, ...rest }) => rest),
         storage,
@@ -203,6 +209,16 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
   } finally {
     model.dispose();
   }
+}
+
+/** SHA-256 of a model's trainable weights (float32 bytes, in weight order). */
+export function weightsSha256(model: LayersModel): string {
+  const h = createHash('sha256');
+  for (const w of model.trainableWeights) {
+    const v = w.read().dataSync() as Float32Array;
+    h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  }
+  return h.digest('hex');
 }
 
 /** Concatenates per-tensor codes into one array (for storage accounting). */
