@@ -20,6 +20,8 @@ const COMMANDS: Record<string, () => Command> = {
   run: () => (require('./run') as typeof import('./run')).runCommand,
   list: () => (require('./list') as typeof import('./list')).listCommand,
   merge: () => (require('./merge') as typeof import('./merge')).mergeCommand,
+  quantize: () => (require('./quantize') as typeof import('./quantize')).quantizeCommand,
+  report: () => (require('./report') as typeof import('./report')).reportCommand,
 };
 
 function helpText(): string {

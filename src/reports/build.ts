@@ -1,0 +1,276 @@
+/**
+ * Builds every report from stored results: one self-contained HTML file per
+ * experiment, `index.html`, and the CSV of every table shown (under `tables/`).
+ * No training happens here.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RunRecord } from '../experiments/record';
+import { mergeRecords, readResultsPath } from '../experiments/store';
+import { analyzeExperiment, methodRank } from './analysis';
+import type { ExperimentAnalysis, RunMetric } from './analysis';
+import { DEFAULT_RULE, evaluateClaims, seedClaims } from './claims';
+import type { ClaimResult, ClaimSpec, VerdictRule } from './claims';
+import { experimentPage, indexPage } from './pages';
+import { provenanceOf } from './provenance';
+import type { ClaimsByProtocol, DamagedLine, IndexEntry, TableLink } from './pages';
+import { aggregateRuns, curveRows, curvesTable, runRow, runsTable, tableOf, toDataFrame, writeCsv } from './tables';
+import type { CurveRow, RunRow, Table } from './tables';
+
+/** Options of {@link buildReports}. */
+export interface BuildReportsArgs {
+  /** Results directory (every `*.jsonl`) or one results file. */
+  results: string;
+  /** Output directory for the HTML files; CSV tables go to `<out>/tables/`. */
+  out: string;
+  /** Build despite damaged result lines (they are listed in the reports). Default false: damaged lines are an error. */
+  allowDamaged?: boolean;
+  /** Bootstrap resamples of the BCa intervals. Default 10,000. */
+  resamples?: number;
+  /** Claims to check. Default the seed's ({@link seedClaims}). */
+  claims?: ClaimSpec[];
+  /** Verdict rule. Default {@link DEFAULT_RULE}. */
+  rule?: VerdictRule;
+  /** Build time shown in the pages. Default now. */
+  now?: Date;
+  /** Treat a missing results path as empty (the index then lists every claim as waiting for runs). Default false: an error. */
+  missingOk?: boolean;
+}
+
+/** What {@link buildReports} wrote. */
+export interface BuildReportsResult {
+  /** Every file written (HTML and CSV), absolute or as given. */
+  files: string[];
+  /** Experiments with a report. */
+  experiments: string[];
+  /** Records used (after dropping duplicates). */
+  runs: number;
+  /** Damaged lines skipped (only with `allowDamaged`). */
+  damaged: DamagedLine[];
+  /** Duplicate records dropped. */
+  duplicates: number;
+  /** Claims under each protocol, the default (projected-step) first. */
+  claims: ClaimsByProtocol[];
+}
+
+/** Raised when the results hold damaged lines and `allowDamaged` is not set; lists every line. */
+export class DamagedResultsError extends Error {
+  override name = 'DamagedResultsError';
+  /** The damaged lines. */
+  readonly problems: DamagedLine[];
+  constructor(problems: DamagedLine[]) {
+    super(
+      `${problems.length} damaged result line${problems.length === 1 ? '' : 's'} (use --allow-damaged to build anyway and list them):\n` +
+        problems.map((p) => `  ${p.file}:${p.line}: ${p.reason}`).join('\n'),
+    );
+    this.problems = problems;
+  }
+}
+
+/** Order of the seed's experiments; others follow by name. */
+const EXPERIMENT_ORDER = ['regression', 'mnist', 'cifar10'];
+
+function experimentOrder(a: string, b: string): number {
+  const ia = EXPERIMENT_ORDER.indexOf(a);
+  const ib = EXPERIMENT_ORDER.indexOf(b);
+  return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** The per-arm summaries of an analysis as a table (one row per panel × method × metric). */
+export function summaryTable(an: ExperimentAnalysis): Table {
+  const rows: Record<string, unknown>[] = [];
+  for (const p of an.panels) {
+    for (const a of p.arms) {
+      for (const [metric, s] of Object.entries(a.summaries)) {
+        if (s === undefined) continue;
+        rows.push({
+          experiment: p.experiment, setting: p.setting, epochs: p.epochs, protocol: p.protocol, bits: p.bits, method: a.method, metric,
+          n: s.n, mean: s.mean, sd: s.sd, se: s.se, median: s.median, iqm: s.iqm, min: s.min, max: s.max,
+          tLower: s.tCI?.lower, tUpper: s.tCI?.upper, bcaLower: s.bcaCI?.lower, bcaUpper: s.bcaCI?.upper, seeds: a.seeds.join(' '),
+        });
+      }
+    }
+  }
+  return tableOf(rows, ['experiment', 'setting', 'epochs', 'protocol', 'bits', 'method', 'metric', 'n', 'mean', 'sd', 'se', 'median', 'iqm', 'min', 'max', 'tLower', 'tUpper', 'bcaLower', 'bcaUpper', 'seeds']);
+}
+
+/** The comparisons of an analysis as a table (differences A − B in the metric's units). */
+export function comparisonsTable(an: ExperimentAnalysis): Table {
+  const rows: Record<string, unknown>[] = [];
+  for (const p of an.panels) {
+    for (const c of p.comparisons) {
+      const r = c.result;
+      rows.push({
+        experiment: p.experiment, setting: p.setting, epochs: p.epochs, protocol: p.protocol, bits: p.bits, kind: c.kind, metric: c.metric,
+        a: c.a, b: c.b, inHolmFamily: c.inFamily, design: r?.design, n: r?.n, nA: r?.nA, nB: r?.nB, meanDiff: r?.meanDiff, sdDiff: r?.sdDiff,
+        tLower: r?.tCI.lower, tUpper: r?.tCI.upper, bcaLower: r?.bcaCI.lower, bcaUpper: r?.bcaCI.upper, pT: r?.pT, pHolm: c.pHolm,
+        pWilcoxon: r?.pWilcoxon, pPermutation: r?.pPermutation, dz: r?.dz, winRate: r?.winRate, probImprovement: r?.probImprovementAllPairs,
+        mde: r?.mde, favours: r?.favours, note: c.note,
+      });
+    }
+  }
+  return tableOf(rows, [
+    'experiment', 'setting', 'epochs', 'protocol', 'bits', 'kind', 'metric', 'a', 'b', 'inHolmFamily', 'design', 'n', 'nA', 'nB', 'meanDiff', 'sdDiff',
+    'tLower', 'tUpper', 'bcaLower', 'bcaUpper', 'pT', 'pHolm', 'pWilcoxon', 'pPermutation', 'dz', 'winRate', 'probImprovement', 'mde', 'favours', 'note',
+  ]);
+}
+
+/** Storage by serialisation as a long table: one row per panel × method × storage field (mean over runs). */
+export function storageTable(an: ExperimentAnalysis): Table {
+  const rows: Record<string, unknown>[] = [];
+  for (const p of an.panels) {
+    for (const a of p.arms) {
+      for (const [field, value] of Object.entries(a.storage)) {
+        rows.push({ experiment: p.experiment, setting: p.setting, epochs: p.epochs, protocol: p.protocol, bits: p.bits, method: a.method, n: a.runs.length, field, mean: value });
+      }
+    }
+  }
+  return tableOf(rows, ['experiment', 'setting', 'epochs', 'protocol', 'bits', 'method', 'n', 'field', 'mean']);
+}
+
+/** Training and inference time per arm (mean and t interval over runs). */
+export function timingTable(an: ExperimentAnalysis): Table {
+  const metrics: RunMetric[] = ['trainSeconds', 'trainSamplesPerSecond', 'inferenceSeconds', 'inferenceSamplesPerSecond', 'totalSeconds'];
+  const rows: Record<string, unknown>[] = [];
+  for (const p of an.panels) {
+    for (const a of p.arms) {
+      const o: Record<string, unknown> = { experiment: p.experiment, setting: p.setting, epochs: p.epochs, protocol: p.protocol, bits: p.bits, method: a.method, n: a.runs.length, backend: [...new Set(a.runs.map((r) => r.backend))].join(' ') };
+      for (const m of metrics) {
+        const s = a.summaries[m];
+        o[`${m}Mean`] = s?.mean;
+        o[`${m}Lower`] = s?.tCI?.lower;
+        o[`${m}Upper`] = s?.tCI?.upper;
+      }
+      rows.push(o);
+    }
+  }
+  return tableOf(rows, ['experiment', 'setting', 'epochs', 'protocol', 'bits', 'method', 'n', 'backend', ...metrics.flatMap((m) => [`${m}Mean`, `${m}Lower`, `${m}Upper`])]);
+}
+
+/** The claims as a table. */
+export function claimsCsvTable(groups: readonly ClaimsByProtocol[]): Table {
+  const rows = groups.flatMap((g) =>
+    g.claims.map((c: ClaimResult) => ({
+      id: c.id, experiment: c.experiment, protocol: c.protocol, bits: c.bits, statement: c.statement, seed: c.seedText, measure: c.measure,
+      setting: c.setting, estimate: c.estimate, estimateText: c.estimateText, tLower: c.ci?.lower, tUpper: c.ci?.upper, ciText: c.ciText,
+      bcaLower: c.bca?.lower, bcaUpper: c.bca?.upper, n: c.n, design: c.design, p: c.p, pHolm: c.pHolm, verdict: c.verdict, reason: c.reason, notes: c.notes.join(' | '),
+    })),
+  );
+  return tableOf(rows, ['id', 'experiment', 'protocol', 'bits', 'statement', 'seed', 'measure', 'setting', 'estimate', 'estimateText', 'tLower', 'tUpper', 'ciText', 'bcaLower', 'bcaUpper', 'n', 'design', 'p', 'pHolm', 'verdict', 'reason', 'notes']);
+}
+
+/** The data files read by the runs (one row per distinct dataset provenance and file; generated data get one row without a file). */
+export function dataFilesTable(records: readonly RunRecord[]): Table {
+  const rows: Record<string, unknown>[] = [];
+  for (const d of provenanceOf(records).data) {
+    const v = d.provenance;
+    const common = { dataset: v.dataset, split: v.split, splitDescription: v.splitDescription, limitTrain: v.limitTrain, limitTest: v.limitTest, checksums: v.checksums, runs: d.runs };
+    if (v.files.length === 0) rows.push({ ...common, path: null, role: null, bytes: null, sha256: null, generator: v.generator === null ? null : `${v.generator.kind}; data seed ${v.generator.seed}` });
+    for (const f of v.files) rows.push({ ...common, path: f.path, role: f.role, bytes: f.bytes, sha256: f.sha256, generator: null });
+  }
+  return tableOf(rows, ['dataset', 'split', 'splitDescription', 'limitTrain', 'limitTest', 'checksums', 'path', 'role', 'bytes', 'sha256', 'generator', 'runs']);
+}
+
+/** Notebook exports under `<out>/notebooks/*.html`, as hrefs relative to `out`. */
+export function findNotebooks(out: string): string[] {
+  const dir = path.join(out, 'notebooks');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.html'))
+    .sort()
+    .map((f) => `notebooks/${f}`);
+}
+
+/** The protocols whose claims are shown: projected-step first (always), then every other quantized protocol present. */
+export function claimProtocols(rows: readonly RunRow[]): string[] {
+  const present = [...new Set(rows.filter((r) => r.method !== 'float').map((r) => r.protocol))].sort();
+  return ['projected-step', ...present.filter((p) => p !== 'projected-step')];
+}
+
+/**
+ * Reads the results, checks them (damaged lines are fatal unless
+ * `allowDamaged`), drops duplicate runs, and writes every report and table.
+ * @throws DamagedResultsError listing file:line and reason of each damaged line.
+ */
+export function buildReports(args: BuildReportsArgs): BuildReportsResult {
+  const read = args.missingOk === true && !fs.existsSync(args.results) ? { records: [], problems: [] } : readResultsPath(args.results);
+  if (read.problems.length > 0 && args.allowDamaged !== true) throw new DamagedResultsError(read.problems);
+  const { records, duplicates } = mergeRecords([read.records]);
+  const rule = args.rule ?? DEFAULT_RULE;
+  const resamples = args.resamples ?? 10000;
+  const builtAt = (args.now ?? new Date()).toISOString();
+  const rows: RunRow[] = records.map(runRow);
+  const curves: CurveRow[] = records.flatMap(curveRows);
+  const specs = args.claims ?? seedClaims();
+  const claims: ClaimsByProtocol[] = claimProtocols(rows).map((protocol) => ({ protocol, claims: evaluateClaims(rows, { specs, protocol, resamples, rule }) }));
+  const tablesDir = path.join(args.out, 'tables');
+  fs.mkdirSync(tablesDir, { recursive: true });
+  const files: string[] = [];
+  const experiments = [...new Set(rows.map((r) => r.experiment))].sort(experimentOrder);
+  const entries: IndexEntry[] = [];
+  for (const exp of experiments) {
+    const expRecords = records.filter((r) => r.config.experiment === exp);
+    const expRows = rows.filter((r) => r.experiment === exp);
+    const analysis = analyzeExperiment(exp, expRows, curves, { resamples });
+    const expClaims = claims.map((g) => ({ protocol: g.protocol, claims: g.claims.filter((c) => c.experiment === exp) }));
+    const runsFrame = toDataFrame(runsTable(expRows));
+    const tables: [string, string, Table | ReturnType<typeof toDataFrame>][] = [
+      ['runs', 'one row per run (config, metrics, timing, storage)', runsFrame],
+      ['aggregate', `${analysis.primaryMetric} grouped by setting, method, protocol, bits and epochs (count, mean, sd, min, max)`, aggregateRuns(runsFrame, analysis.primaryMetric)],
+      ['curves', 'one row per run and epoch (learning curves, code dynamics)', toDataFrame(curvesTable(analysis.curves))],
+      ['summary', 'per-method summaries with t and BCa intervals', summaryTable(analysis)],
+      ['comparisons', 'paired comparisons with Holm-adjusted p-values', comparisonsTable(analysis)],
+      ['storage', 'storage by serialisation', storageTable(analysis)],
+      ['timing', 'training and inference time', timingTable(analysis)],
+      ['claims', 'claims of this experiment', claimsCsvTable(expClaims)],
+      ['data', 'data files with SHA-256 and the split', dataFilesTable(expRecords)],
+    ];
+    const links: TableLink[] = [];
+    for (const [name, label, table] of tables) {
+      const file = path.join(tablesDir, `${exp}-${name}.csv`);
+      files.push(writeCsv(file, table));
+      links.push({ label: `${exp}-${name}.csv: ${label}`, href: `tables/${exp}-${name}.csv` });
+    }
+    const html = experimentPage({
+      analysis,
+      records: expRecords as RunRecord[],
+      claims: expClaims,
+      rule,
+      damaged: read.problems,
+      duplicates,
+      tables: links,
+      resultsPath: args.results,
+      builtAt,
+      resamples,
+    });
+    const file = path.join(args.out, `${exp}.html`);
+    fs.writeFileSync(file, html);
+    files.push(file);
+    entries.push({
+      experiment: exp,
+      href: `${exp}.html`,
+      runs: expRows.length,
+      methods: [...new Set(expRows.map((r) => r.method))].sort((x, y) => { const [rx, nx] = methodRank(x); const [ry, ny] = methodRank(y); return rx - ry || (nx < ny ? -1 : nx > ny ? 1 : 0); }),
+      epochs: [...new Set(expRows.map((r) => r.epochs))].sort((a, b) => a - b),
+      protocols: [...new Set(expRows.map((r) => r.protocol))].sort(),
+    });
+  }
+  files.push(writeCsv(path.join(tablesDir, 'claims.csv'), claimsCsvTable(claims)));
+  const index = indexPage({
+    entries,
+    notebooks: findNotebooks(args.out),
+    claims,
+    rule,
+    records,
+    damaged: read.problems,
+    duplicates,
+    claimsCsv: 'tables/claims.csv',
+    resultsPath: args.results,
+    builtAt,
+  });
+  const indexFile = path.join(args.out, 'index.html');
+  fs.writeFileSync(indexFile, index);
+  files.push(indexFile);
+  return { files, experiments, runs: records.length, damaged: read.problems, duplicates, claims };
+}

@@ -1,0 +1,627 @@
+/**
+ * The two kinds of report page: one per experiment (what was run, claims,
+ * per-panel summaries, charts and paired comparisons, storage, timing, the
+ * methods note) and the index across experiments.
+ */
+import { EXPERIMENTS } from '../experiments/config';
+import type { RunRecord } from '../experiments/record';
+import type { ExperimentName } from '../experiments/config';
+import type { MethodSummary } from '../statistics';
+import { PROTOCOL_DEFINITIONS } from '../training/protocols';
+import type { ProtocolName } from '../training/protocols';
+import { METRICS } from './analysis';
+import type { Arm, CurveMetric, ExperimentAnalysis, Panel, PairComparison, RunMetric } from './analysis';
+import { bandChart, barChart, distributionChart, forestChart } from './charts';
+import type { ChartSpec } from './charts';
+import { describeRule } from './claims';
+import type { ClaimResult, VerdictRule } from './claims';
+import {
+  MISSING,
+  formatFixed,
+  formatInterval,
+  formatNumber,
+  formatP,
+  formatPercent,
+  formatPp,
+  formatSeconds,
+  formatSeedList,
+  isFiniteNumber,
+} from './format';
+import { chartGrid, escapeHtml, htmlPage, htmlTable, keyValueTable, raw, verdictBadge } from './html';
+import type { Column, Html } from './html';
+import { methodsNoteHtml, methodsNoteNumbers } from './methods-note';
+import { provenanceOf } from './provenance';
+import type { Provenance } from './provenance';
+
+/** A damaged line of a results file, as the store reports it. */
+export interface DamagedLine {
+  /** File. */
+  file: string;
+  /** 1-based line. */
+  line: number;
+  /** Why it could not be used. */
+  reason: string;
+}
+
+/** A link to a CSV table written beside the report. */
+export interface TableLink {
+  /** What the table holds. */
+  label: string;
+  /** Relative href. */
+  href: string;
+}
+
+/** Claims checked under one protocol. */
+export interface ClaimsByProtocol {
+  /** Protocol of the runs the verdicts use. */
+  protocol: string;
+  /** The checked claims. */
+  claims: ClaimResult[];
+}
+
+/** Inputs of {@link experimentPage}. */
+export interface ExperimentPageArgs {
+  /** The computed analysis. */
+  analysis: ExperimentAnalysis;
+  /** The experiment's records (deduplicated). */
+  records: readonly RunRecord[];
+  /** Claims of this experiment, first protocol first (the default, projected-step). */
+  claims: readonly ClaimsByProtocol[];
+  /** Verdict rule used. */
+  rule: VerdictRule;
+  /** Damaged lines accepted with `--allow-damaged`. */
+  damaged: readonly DamagedLine[];
+  /** Duplicate records (same run key) dropped. */
+  duplicates: number;
+  /** CSV tables of this report. */
+  tables: readonly TableLink[];
+  /** Results path read, for the page header. */
+  resultsPath: string;
+  /** Build time (ISO). */
+  builtAt: string;
+  /** Bootstrap resamples behind the BCa intervals (for the text). Default 10,000. */
+  resamples?: number;
+}
+
+/** A value of a run metric for display. */
+export function formatMetric(metric: RunMetric, x: number | null | undefined): string {
+  switch (METRICS[metric].unit) {
+    case 'fraction':
+      return formatPercent(x);
+    case 'seconds':
+      return formatSeconds(x);
+    case 'rate':
+      return isFiniteNumber(x) ? `${formatNumber(x, 4)}/s` : MISSING;
+    default:
+      return formatNumber(x, 4);
+  }
+}
+
+/** A difference of a run metric (A − B) for display: pp for fractions, else `digits` significant digits with a sign. */
+export function formatMetricDiff(metric: RunMetric, x: number | null | undefined, digits = 4): string {
+  if (METRICS[metric].unit === 'fraction') return formatPp(x);
+  if (!isFiniteNumber(x)) return MISSING;
+  const t = formatNumber(x, digits);
+  return x > 0 ? `+${t}` : t;
+}
+
+function meanCi(metric: RunMetric, s: MethodSummary | undefined): string {
+  if (s === undefined) return MISSING;
+  return `${formatMetric(metric, s.mean)} ${formatInterval(s.tCI, (v) => formatMetric(metric, v))}`;
+}
+
+function panelTitle(p: Panel): string {
+  const q = p.protocol === 'float' ? 'float only' : `${p.protocol}, ${p.bits} bits`;
+  return `${p.epochs} epoch${p.epochs === 1 ? '' : 's'} · ${q}`;
+}
+
+function comparisonLabel(p: Panel, c: PairComparison): string {
+  return `${p.epochs} ep · ${p.protocol}${p.bits === null ? '' : ` ${p.bits}b`}: ${c.a} − ${c.b}`;
+}
+
+const CLAIM_COLUMNS: Column[] = [
+  { label: 'claim' },
+  { label: 'the seed reports' },
+  { label: 'measured' },
+  { label: 'estimate and 95% CI (t)', align: 'right' },
+  { label: 'n', align: 'right' },
+  { label: 'design' },
+  { label: 'p / Holm', align: 'right', title: 'two-sided p-value (paired t, or Welch), and Holm-adjusted across the statistical claims of the table' },
+  { label: 'verdict' },
+  { label: 'why' },
+];
+
+/** The claims table (one row per claim). `withExperiment` adds the experiment to the claim cell. */
+export function claimsTable(claims: readonly ClaimResult[], withExperiment = false): string {
+  const rows = claims.map((c) => {
+    const notes = [...c.notes, ...(c.setting === null ? [] : [`setting: ${c.setting}`])];
+    return [
+      raw(`${withExperiment ? `<strong>${escapeHtml(c.experiment)}</strong>: ` : ''}${escapeHtml(c.statement)}<br><span class="note mono">${escapeHtml(c.id)}</span>`),
+      c.seedText,
+      raw(`${escapeHtml(c.measure)}<br><span class="note">${escapeHtml(c.protocol)}, ${c.bits} bits</span>`),
+      raw(c.ci === null ? escapeHtml(c.estimateText) : `${escapeHtml(c.estimateText)}<br>${escapeHtml(c.ciText)}`),
+      c.n === 0 ? MISSING : String(c.n),
+      c.design ?? MISSING,
+      raw(c.p === null ? MISSING : `${escapeHtml(formatP(c.p))}<br>${escapeHtml(formatP(c.pHolm))}`),
+      verdictBadge(c.verdict),
+      raw(`${escapeHtml(c.reason)}${notes.length === 0 ? '' : `<ul class="note">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`}`),
+    ];
+  });
+  return htmlTable(CLAIM_COLUMNS, rows, 'wide claims');
+}
+
+function claimsSection(groups: readonly ClaimsByProtocol[], rule: VerdictRule, withExperiment: boolean): string {
+  if (groups.every((g) => g.claims.length === 0)) return '<p class="muted">The seed makes no claim about this experiment that octolab checks.</p>';
+  const parts = groups.map(
+    (g, i) =>
+      `<h3>Verdicts under protocol <code>${escapeHtml(g.protocol)}</code>${i === 0 ? ' (default)' : ''}</h3>
+<p class="note">${escapeHtml(PROTOCOL_DEFINITIONS[g.protocol as ProtocolName] ?? '')}</p>
+${claimsTable(g.claims, withExperiment)}`,
+  );
+  return `${parts.join('\n')}\n<p class="note"><strong>Verdict rule.</strong> ${escapeHtml(describeRule(rule))}
+Differences are Octization − standard (or as stated); "p" is the two-sided paired t-test (Welch when seeds do not match);
+ratios are geometric means of per-seed ratios with the interval from the mean log-ratio.</p>`;
+}
+
+function provenanceHtml(p: Provenance, records: readonly RunRecord[]): string {
+  const kv: [string, string | Html][] = [
+    ['runs', String(p.runs)],
+    ['date range', p.firstStart === null ? MISSING : `${p.firstStart} → ${p.lastFinish}`],
+    ['compute spent', `${formatNumber(p.coreHours, 3)} core-hours (${formatSeconds(p.totalSeconds)} of whole-run time; one core per worker process)`],
+    ['octolab version', p.versions.join(', ') || MISSING],
+    [
+      'git commit',
+      raw(
+        p.commits
+          .map((c) => `<code>${escapeHtml(c.commit ?? 'unknown')}</code>${c.dirty === true ? ' (uncommitted changes)' : c.dirty === null ? ' (state unknown)' : ''} — ${c.runs} run${c.runs === 1 ? '' : 's'}`)
+          .join('<br>') || MISSING,
+      ),
+    ],
+    ['hosts', raw(p.hosts.map((h) => `${escapeHtml(h.host)} — ${h.runs} run${h.runs === 1 ? '' : 's'}`).join('<br>') || MISSING)],
+  ];
+  const engines = htmlTable(
+    [{ label: 'backend' }, { label: 'versions' }, { label: 'details' }, { label: 'runs', align: 'right' }],
+    p.engines.map((e) => [
+      raw(`<strong>${escapeHtml(e.backend)}</strong>`),
+      Object.entries(e.versions)
+        .map(([k, v]) => `${k} ${v ?? '–'}`)
+        .join(', '),
+      Object.entries(e.details)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; '),
+      String(e.runs),
+    ]),
+  );
+  const protocols = p.protocols
+    .map((name) => `<li><code>${escapeHtml(name)}</code>: ${escapeHtml(PROTOCOL_DEFINITIONS[name as ProtocolName] ?? 'unknown protocol')}</li>`)
+    .join('');
+  const dataParts = p.data.map((d) => {
+    const v = d.provenance;
+    const rows: [string, string | Html][] = [
+      ['dataset', `${v.dataset} — ${v.source}`],
+      ['split', `${v.split}: ${v.splitDescription}`],
+      ['examples', `train ${v.limitTrain === null ? 'all' : `first ${v.limitTrain}`} of ${formatNumber(v.nTrainAvailable)}; test ${v.limitTest === null ? 'all' : `first ${v.limitTest}`} of ${formatNumber(v.nTestAvailable)}`],
+      ['layout, normalisation', `${v.layout}; ${v.normalisation}`],
+      ['checksums', v.checksums],
+      ['runs', String(d.runs)],
+    ];
+    if (v.generator !== null) {
+      const g = v.generator;
+      rows.push([
+        'generator',
+        `${g.kind}; data seed ${g.seed}; ${g.nFeatures} features, ${g.nTrain} train / ${g.nTest} test; noise sd ${formatNumber(g.noiseStd)}, irreducible MSE ${formatNumber(g.irreducibleMse)}; MSE of always predicting 0 on train ${formatNumber(g.trainZeroPredictorMse)}`,
+      ]);
+    }
+    const files =
+      v.files.length === 0
+        ? '<p class="note">No files: the data are generated.</p>'
+        : htmlTable(
+            [{ label: 'file' }, { label: 'role' }, { label: 'bytes', align: 'right' }, { label: 'SHA-256' }],
+            v.files.map((f) => [raw(`<code>${escapeHtml(f.path)}</code>`), f.role, formatNumber(f.bytes), raw(`<code>${escapeHtml(f.sha256)}</code>`)]),
+          );
+    return `${keyValueTable(rows)}\n${files}`;
+  });
+  const arms = new Map<string, { r: RunRecord; seeds: number[] }>();
+  for (const r of records) {
+    const c = r.config;
+    const k = JSON.stringify([c.method, c.protocol, c.scheme?.bits ?? null, c.epochs, c.data, c.batchSize, c.optimizer]);
+    const cur = arms.get(k);
+    if (cur === undefined) arms.set(k, { r, seeds: [c.seed] });
+    else cur.seeds.push(c.seed);
+  }
+  const armRows = [...arms.values()]
+    .sort((x, y) => x.r.config.epochs - y.r.config.epochs || (x.r.config.method < y.r.config.method ? -1 : 1))
+    .map(({ r, seeds }) => {
+      const c = r.config;
+      return [
+        raw(`<strong>${escapeHtml(c.method)}</strong>`),
+        c.scheme === null ? 'float32 (no quantization)' : `${c.scheme.bits} bits, scale ${c.scheme.scale}, rounding ${c.scheme.rounding}, encoding ${c.scheme.encoding}`,
+        c.protocol,
+        String(c.epochs),
+        `${c.model}; batch ${c.batchSize}; ${c.optimizer.name} lr ${c.optimizer.learningRate}`,
+        formatSeedList(seeds),
+        String(seeds.length),
+      ];
+    });
+  return `${keyValueTable(kv)}
+<h3>Configurations</h3>
+${htmlTable([{ label: 'method' }, { label: 'quantizer' }, { label: 'protocol' }, { label: 'epochs', align: 'right' }, { label: 'model and optimizer' }, { label: 'seeds' }, { label: 'n', align: 'right' }], armRows)}
+<h3>Protocols</h3>
+<ul>${protocols}</ul>
+<h3>Data</h3>
+${dataParts.join('\n')}
+<h3>Engine actually used</h3>
+${engines}`;
+}
+
+function summaryTable(panel: Panel, primary: RunMetric): string {
+  const m = primary;
+  const f = (v: number | null | undefined): string => formatMetric(m, v);
+  const cols: Column[] = [
+    { label: 'method' },
+    { label: 'n', align: 'right' },
+    { label: 'seeds' },
+    { label: `${METRICS[m].short}: mean [95% t CI]`, align: 'right' },
+    { label: 'BCa 95% CI', align: 'right' },
+    { label: 'sd', align: 'right' },
+    { label: 'median', align: 'right' },
+    { label: 'min – max', align: 'right' },
+  ];
+  if (m === 'testAccuracy') cols.push({ label: 'test loss: mean [95% t CI]', align: 'right' });
+  cols.push({ label: 'train loss, last ep.', align: 'right' }, { label: 'params', align: 'right' });
+  const rows = panel.arms.map((a) => {
+    const s = a.summaries[m];
+    const cells: (string | Html)[] = [
+      raw(`<strong>${escapeHtml(a.method)}</strong>`),
+      String(a.runs.length),
+      formatSeedList(a.seeds),
+      meanCi(m, s),
+      s === undefined ? MISSING : formatInterval(s.bcaCI, f),
+      s === undefined ? MISSING : METRICS[m].unit === 'fraction' ? (s.sd === null ? MISSING : `${formatFixed(s.sd * 100, 2)} pp`) : formatNumber(s.sd, 3),
+      s === undefined ? MISSING : f(s.median),
+      s === undefined ? MISSING : `${f(s.min)} – ${f(s.max)}`,
+    ];
+    if (m === 'testAccuracy') cells.push(meanCi('testLoss', a.summaries.testLoss));
+    cells.push(meanCi('trainLossLast', a.summaries.trainLossLast), a.params.map((p) => formatNumber(p)).join(' / '));
+    return cells;
+  });
+  return htmlTable(cols, rows, 'wide');
+}
+
+const COMPARISON_COLUMNS: Column[] = [
+  { label: 'A − B' },
+  { label: 'metric' },
+  { label: 'design' },
+  { label: 'n', align: 'right', title: 'pairs (paired) or runs of A + runs of B (unpaired)' },
+  { label: 'mean diff', align: 'right' },
+  { label: '95% CI: t / BCa', align: 'right', title: 'Student t interval (first line) and BCa bootstrap interval (second line) of the mean difference' },
+  { label: 'p t', align: 'right', title: 'two-sided paired t-test (Welch when unpaired)' },
+  { label: 'p Holm', align: 'right', title: 'paired t p-value, Holm-adjusted across the primary-metric comparisons of this report' },
+  { label: 'p Wilc.', align: 'right', title: 'two-sided Wilcoxon signed-rank test' },
+  { label: 'p perm.', align: 'right', title: 'two-sided sign-flip permutation test' },
+  { label: 'd_z', align: 'right', title: "Cohen's d_z: mean / sd of the per-seed differences" },
+  { label: 'wins', align: 'right', title: 'win rate: fraction of seeds on which A is better (ties half)' },
+  { label: 'P(A>B)', align: 'right', title: 'probability that a run of A is better than a run of B, over all pairs' },
+  { label: 'MDE', align: 'right', title: 'minimum detectable difference at alpha 0.05 and power 0.8' },
+];
+
+const KIND_LABELS: Record<PairComparison['kind'], string> = { primary: 'main comparison', 'vs-float': 'vs float baseline', ablation: 'ablation' };
+
+/** The comparisons of a panel as a table, notes as numbered footnotes below it. */
+function comparisonsHtml(comparisons: readonly PairComparison[]): string {
+  const notes: string[] = [];
+  const rows = comparisons.map((c) => {
+    const r = c.result;
+    const d = (x: number | null | undefined): string => formatMetricDiff(c.metric, x);
+    const ci = (x: number): string => formatMetricDiff(c.metric, x, 3);
+    const prob = (x: number | null | undefined): string => (isFiniteNumber(x) ? formatFixed(x, 2) : MISSING);
+    let mark = '';
+    if (c.note !== null && c.note !== '') {
+      notes.push(c.note);
+      mark = `<sup>${notes.length}</sup>`;
+    }
+    return [
+      raw(`<strong>${escapeHtml(c.a)}</strong> − ${escapeHtml(c.b)}${mark}<br><span class="note">${escapeHtml(KIND_LABELS[c.kind])}</span>`),
+      raw(`${escapeHtml(METRICS[c.metric].short)}${c.inFamily ? '' : '<br><span class="note">secondary metric</span>'}`),
+      r === null ? MISSING : r.design,
+      r === null ? MISSING : r.design === 'paired' ? String(r.n) : `${r.nA} + ${r.nB}`,
+      r === null ? MISSING : d(r.meanDiff),
+      r === null ? MISSING : raw(`${escapeHtml(formatInterval(r.tCI, ci))}<br>${escapeHtml(formatInterval(r.bcaCI, ci))}`),
+      r === null ? MISSING : formatP(r.pT),
+      c.inFamily ? formatP(c.pHolm) : 'not adj.',
+      r === null ? MISSING : formatP(r.pWilcoxon),
+      r === null ? MISSING : formatP(r.pPermutation),
+      r === null || r.dz === null ? MISSING : formatNumber(r.dz, 3),
+      r === null ? MISSING : prob(r.winRate),
+      r === null ? MISSING : prob(r.probImprovementAllPairs),
+      r === null ? MISSING : d(r.mde).replace(/^\+/, ''),
+    ];
+  });
+  const foot = notes.length === 0 ? '' : `<ol class="note">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ol>`;
+  return `${htmlTable(COMPARISON_COLUMNS, rows, 'wide cmp')}${foot}`;
+}
+
+function panelCharts(panel: Panel, idx: number, primary: RunMetric): ChartSpec[] {
+  const charts: ChartSpec[] = [];
+  const series = (m: CurveMetric): { method: string; points: NonNullable<Arm['bands'][CurveMetric]> }[] =>
+    panel.arms.filter((a) => a.bands[m] !== undefined).map((a) => ({ method: a.method, points: a.bands[m] as NonNullable<Arm['bands'][CurveMetric]> }));
+  const testMetric: CurveMetric = primary === 'testAccuracy' ? 'testAccuracy' : 'testLoss';
+  const scale = primary === 'testAccuracy' ? 100 : 1;
+  const yPrimary = primary === 'testAccuracy' ? 'test accuracy (%)' : 'test loss (MSE)';
+  const t = series(testMetric);
+  if (t.length > 0) charts.push(bandChart(`p${idx}-test`, `${yPrimary} per epoch: mean ± 95% t interval across seeds`, t, yPrimary, scale));
+  if (primary === 'testAccuracy') {
+    const tl = series('testLoss');
+    if (tl.length > 0) charts.push(bandChart(`p${idx}-testloss`, 'test loss per epoch: mean ± 95% t interval', tl, 'test loss'));
+  }
+  const tr = series('trainLoss');
+  if (tr.length > 0) charts.push(bandChart(`p${idx}-train`, 'training loss per epoch (mean over the epoch’s batches): mean ± 95% t interval', tr, 'training loss'));
+  const dist = panel.arms
+    .filter((a) => a.runs.every((r) => isFiniteNumber(r[primary])))
+    .map((a) => ({ method: a.method, points: a.runs.map((r) => ({ seed: r.seed, value: r[primary] as number })) }));
+  if (dist.length > 0) charts.push(distributionChart(`p${idx}-dist`, `final ${METRICS[primary].label}: every seed (box: quartiles, dashed: mean)`, dist, yPrimary, scale));
+  const steps = series('stepChangeFraction');
+  if (steps.length > 0) charts.push(bandChart(`p${idx}-codes`, 'fraction of codes changed per optimizer step (mean over the epoch)', steps, 'fraction of codes changed'));
+  else {
+    const ep = series('epochChangeFraction');
+    if (ep.length > 0) charts.push(bandChart(`p${idx}-codes`, 'fraction of codes changed during the epoch', ep, 'fraction of codes changed'));
+  }
+  const zero = series('zeroCodeFraction');
+  if (zero.length > 0) charts.push(bandChart(`p${idx}-zero`, 'fraction of weights whose code is 0', zero, 'zero-code fraction'));
+  const abs = series('meanAbsWeight');
+  if (abs.length > 0 && (steps.length > 0 || zero.length > 0)) charts.push(bandChart(`p${idx}-meanabs`, 'mean |w| over all trainable weights', abs, 'mean |w|'));
+  return charts;
+}
+
+/** The serialisations shown in the storage table: label, short label, byte field, gzip field. */
+const STORAGE_ROWS: { label: string; short: string; bytes: string; gzip: string }[] = [
+  { label: 'float32 (dequantized values)', short: 'float32', bytes: 'float32Bytes', gzip: 'gzip.float32' },
+  { label: 'packed bit fields', short: 'packed', bytes: 'packedBytes', gzip: 'gzip.packed' },
+  { label: 'int typed array', short: 'int array', bytes: 'intArrayBytes', gzip: 'gzip.intArray' },
+  { label: 'octal strings, one per line', short: 'octal text', bytes: 'octalTextBytes', gzip: 'gzip.octalText' },
+  { label: 'octal strings, JSON array', short: 'octal JSON', bytes: 'octalJsonBytes', gzip: 'gzip.octalJson' },
+  { label: "the method's own encoding", short: 'own encoding', bytes: 'encodingBytes', gzip: 'gzip.encoding' },
+];
+
+function storageHtml(panel: Panel, idx: number): { html: string; chart: ChartSpec | null } {
+  const arms = panel.arms.filter((a) => Object.keys(a.storage).length > 0);
+  if (arms.length === 0) return { html: '', chart: null };
+  const present = STORAGE_ROWS.filter((s) => arms.some((a) => a.storage[s.bytes] !== undefined));
+  const rows: (string | Html)[][] = [];
+  for (const a of arms) {
+    const count = a.storage.count ?? (a.storage.float32Bytes !== undefined ? a.storage.float32Bytes / 4 : null);
+    const cell = (b: number | undefined): string =>
+      b === undefined ? MISSING : `${formatNumber(Math.round(b))} B${count === null || count === 0 ? '' : ` (${formatNumber((8 * b) / count, 3)} b/w)`}`;
+    const packed = a.storage.packedBits === undefined ? '' : `, packed ${a.storage.packedBits} bits each`;
+    rows.push([raw(`<strong>${escapeHtml(a.method)}</strong>`), `raw${packed}`, count === null ? MISSING : formatNumber(count), ...present.map((s) => cell(a.storage[s.bytes]))]);
+    if (present.some((s) => a.storage[s.gzip] !== undefined)) {
+      rows.push(['', 'gzip -9', '', ...present.map((s) => cell(a.storage[s.gzip]))]);
+    }
+  }
+  const html = htmlTable(
+    [{ label: 'method' }, { label: 'written as' }, { label: 'weights', align: 'right' }, ...present.map((s) => ({ label: s.short, align: 'right' as const, title: s.label }))],
+    rows,
+    'wide',
+  );
+  const cats = present.filter((s) => s.bytes !== 'encodingBytes');
+  const chart = barChart(
+    `p${idx}-storage`,
+    'raw bytes of the final weights by serialisation (mean over seeds)',
+    cats.map((s) => s.short),
+    arms.map((a) => ({ name: a.method, values: cats.map((s) => a.storage[s.bytes] ?? null) })),
+    'bytes',
+  );
+  return { html: `${html}<p class="note">b/w: bits per weight. Means over seeds; the gzipped sizes vary slightly with the trained weights.</p>`, chart };
+}
+
+function timingTable(panel: Panel): string {
+  const cols: Column[] = [
+    { label: 'method' },
+    { label: 'n', align: 'right' },
+    { label: 'training time [95% CI]', align: 'right' },
+    { label: 'training throughput', align: 'right' },
+    { label: 'inference: median pass [95% CI]', align: 'right' },
+    { label: 'inference throughput', align: 'right' },
+    { label: 'timed passes', align: 'right' },
+    { label: 'whole run', align: 'right' },
+    { label: 'backend' },
+  ];
+  const rows = panel.arms.map((a) => [
+    raw(`<strong>${escapeHtml(a.method)}</strong>`),
+    String(a.runs.length),
+    meanCi('trainSeconds', a.summaries.trainSeconds),
+    formatMetric('trainSamplesPerSecond', a.summaries.trainSamplesPerSecond?.mean),
+    meanCi('inferenceSeconds', a.summaries.inferenceSeconds),
+    formatMetric('inferenceSamplesPerSecond', a.summaries.inferenceSamplesPerSecond?.mean),
+    [...new Set(a.runs.map((r) => r.inferenceRepeats))].join(', '),
+    formatMetric('totalSeconds', a.summaries.totalSeconds?.mean),
+    [...new Set(a.runs.map((r) => r.backend))].join(', '),
+  ]);
+  return htmlTable(cols, rows, 'wide');
+}
+
+/** Builds the HTML of one experiment's report. */
+export function experimentPage(args: ExperimentPageArgs): string {
+  const { analysis: an } = args;
+  const spec = (EXPERIMENTS as Record<string, (typeof EXPERIMENTS)[ExperimentName] | undefined>)[an.experiment];
+  const prov = provenanceOf(args.records);
+  const charts: ChartSpec[] = [];
+  const primary = an.primaryMetric;
+  const family = an.panels.flatMap((p) => p.comparisons.filter((c) => c.inFamily && c.result !== null).map((c) => ({ p, c })));
+  let overview = '<p class="muted">No comparison could be made (each needs at least 2 runs of both methods).</p>';
+  if (family.length > 0) {
+    const forest = forestChart(
+      'overview-forest',
+      `${METRICS[primary].label}: mean difference A − B with 95% t interval`,
+      family.map(({ p, c }) => ({ label: comparisonLabel(p, c), estimate: c.result!.meanDiff, lower: c.result!.tCI.lower, upper: c.result!.tCI.upper })),
+      primary === 'testAccuracy' ? 'difference (percentage points)' : 'difference',
+      primary === 'testAccuracy' ? 100 : 1,
+    );
+    charts.push(forest);
+    overview = `${chartGrid([forest], true)}
+<p class="note">The Holm family of this report: the ${an.familySize} comparison${an.familySize === 1 ? '' : 's'} on ${escapeHtml(METRICS[primary].label)}
+below (every panel). Secondary metrics are shown for Octization vs standard without adjustment.</p>`;
+  }
+  const panelsHtml = an.panels.map((p, i) => {
+    const pc = panelCharts(p, i, primary);
+    charts.push(...pc);
+    return `<section class="panel" id="panel-${i}">
+<h3>${escapeHtml(panelTitle(p))}</h3>
+<p class="note">Setting: ${escapeHtml(p.setting)}.${p.protocol !== 'float' ? ` Protocol: ${escapeHtml(PROTOCOL_DEFINITIONS[p.protocol as ProtocolName] ?? p.protocol)}` : ''}</p>
+${summaryTable(p, primary)}
+${chartGrid(pc)}
+<h4>Paired comparisons</h4>
+${p.comparisons.length === 0 ? '<p class="muted">No pair of methods to compare in this panel.</p>' : comparisonsHtml(p.comparisons)}
+</section>`;
+  });
+  const storageParts = an.panels.map((p, i) => {
+    const s = storageHtml(p, i);
+    if (s.chart !== null) charts.push(s.chart);
+    return s.html === '' ? '' : `<h3>${escapeHtml(panelTitle(p))}</h3>\n${s.html}\n${s.chart === null ? '' : chartGrid([s.chart])}`;
+  });
+  const timingParts = an.panels.map((p) => `<h3>${escapeHtml(panelTitle(p))}</h3>\n${timingTable(p)}`);
+  const note = methodsNoteHtml(methodsNoteNumbers(args.records.map((r) => r.config.optimizer.learningRate)));
+  const damaged =
+    args.damaged.length === 0 && args.duplicates === 0
+      ? '<p class="muted">Every line of the results was read; no duplicate runs.</p>'
+      : `${args.damaged.length === 0 ? '' : `<div class="warn"><p><strong>${args.damaged.length} damaged result line${args.damaged.length === 1 ? ' was' : 's were'} skipped</strong> (report built with --allow-damaged):</p><ul>${args.damaged.map((d) => `<li><code>${escapeHtml(d.file)}:${d.line}</code>: ${escapeHtml(d.reason)}</li>`).join('')}</ul></div>`}
+${args.duplicates === 0 ? '' : `<p>${args.duplicates} duplicate record${args.duplicates === 1 ? '' : 's'} (same run key) dropped; the first was kept.</p>`}`;
+  const body = `<header>
+<h1>octolab report: ${escapeHtml(an.experiment)}</h1>
+<p class="muted">${escapeHtml(spec?.description ?? 'An experiment not in the seed study.')}</p>
+<p class="note">Built ${escapeHtml(args.builtAt)} from ${an.runs.length} run${an.runs.length === 1 ? '' : 's'} in <code>${escapeHtml(args.resultsPath)}</code>, without training. <a href="index.html">All reports</a>.</p>
+<nav class="toc"><a href="#claims">Claims</a><a href="#run">What was run</a><a href="#overview">Comparisons</a><a href="#results">Results</a><a href="#storage">Storage</a><a href="#timing">Timing</a><a href="#methods">Methods note</a><a href="#quality">Data quality</a><a href="#tables">Tables (CSV)</a></nav>
+</header>
+<section id="claims"><h2>Claims of the seed study</h2>
+${claimsSection(args.claims, args.rule, false)}
+</section>
+<section id="run"><h2>What was run</h2>
+${provenanceHtml(prov, args.records)}
+</section>
+<section id="overview"><h2>Comparisons at a glance</h2>
+${overview}
+</section>
+<section id="results"><h2>Results</h2>
+<p class="note">One panel per setting, epoch count, protocol and bit width; the float baseline of the same setting appears in every panel.
+Intervals are 95% Student t intervals of the mean across seeds unless marked BCa (bias-corrected and accelerated bootstrap, ${formatNumber(args.resamples ?? 10000)} resamples).
+Differences are paired by seed when both methods ran the same seeds (design "paired"); otherwise Welch's unpaired test is used.</p>
+${panelsHtml.join('\n')}
+</section>
+<section id="storage"><h2>Storage of the final weights</h2>
+<p class="note">The same numbers written down in different ways; scales are not counted. Octal strings are text: larger than the packed codes they spell.</p>
+${storageParts.join('\n') || '<p class="muted">No storage sizes recorded.</p>'}
+</section>
+<section id="timing"><h2>Training and inference time</h2>
+<p class="note">Training time covers the optimizer steps (projection included); inference is timed separately after training as the median of the timed passes over the test split.</p>
+${timingParts.join('\n')}
+</section>
+<section id="methods"><h2>Methods note</h2>
+${note}
+</section>
+<section id="quality"><h2>Data quality</h2>
+${damaged}
+</section>
+<section id="tables"><h2>Tables (CSV)</h2>
+<ul>${args.tables.map((t) => `<li><a href="${escapeHtml(t.href)}">${escapeHtml(t.label)}</a></li>`).join('')}</ul>
+</section>
+<footer>octolab ${escapeHtml(prov.versions.join(', '))} · generated from stored results only.</footer>`;
+  return htmlPage({ title: `octolab report: ${an.experiment}`, body, charts });
+}
+
+/** One experiment as listed on the index. */
+export interface IndexEntry {
+  /** Experiment name. */
+  experiment: string;
+  /** Report file name (relative). */
+  href: string;
+  /** Number of runs. */
+  runs: number;
+  /** Methods present. */
+  methods: string[];
+  /** Epoch settings present. */
+  epochs: number[];
+  /** Protocols present. */
+  protocols: string[];
+}
+
+/** Inputs of {@link indexPage}. */
+export interface IndexPageArgs {
+  /** Experiment reports. */
+  entries: readonly IndexEntry[];
+  /** Notebook exports found (relative hrefs). */
+  notebooks: readonly string[];
+  /** Claims across experiments, default protocol first. */
+  claims: readonly ClaimsByProtocol[];
+  /** Verdict rule used. */
+  rule: VerdictRule;
+  /** Every record reported (for the provenance summary). */
+  records: readonly RunRecord[];
+  /** Damaged lines accepted with `--allow-damaged`. */
+  damaged: readonly DamagedLine[];
+  /** Duplicates dropped. */
+  duplicates: number;
+  /** CSV of the claims (relative href). */
+  claimsCsv: string;
+  /** Results path read. */
+  resultsPath: string;
+  /** Build time (ISO). */
+  builtAt: string;
+}
+
+/** Builds the HTML of the index page (no charts, so no plotly). */
+export function indexPage(args: IndexPageArgs): string {
+  const prov = provenanceOf(args.records);
+  const reports =
+    args.entries.length === 0
+      ? '<p class="warn">No results found: run <code>octolab run &lt;experiment&gt;</code> first. The claims below all wait for runs.</p>'
+      : htmlTable(
+          [{ label: 'experiment' }, { label: 'runs', align: 'right' }, { label: 'methods' }, { label: 'epochs', align: 'right' }, { label: 'protocols' }],
+          args.entries.map((e) => [raw(`<a href="${escapeHtml(e.href)}">${escapeHtml(e.experiment)}</a>`), String(e.runs), e.methods.join(', '), e.epochs.join(', '), e.protocols.join(', ')]),
+        );
+  const notebooks =
+    args.notebooks.length === 0
+      ? '<p class="muted">No notebook exports in <code>notebooks/</code>.</p>'
+      : `<ul>${args.notebooks.map((n) => `<li><a href="${escapeHtml(n)}">${escapeHtml(n.replace(/^notebooks\//, ''))}</a></li>`).join('')}</ul>`;
+  const counts = new Map<string, number>();
+  for (const c of args.claims[0]?.claims ?? []) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
+  const tally = [...counts.entries()].map(([v, n]) => `${n} ${v}`).join(', ');
+  const dataRows = prov.data.map((d) => [
+    d.provenance.dataset,
+    `${d.provenance.split}`,
+    d.provenance.files.length === 0 ? 'generated' : d.provenance.files.map((f) => `${f.path} ${f.sha256.slice(0, 12)}…`).join('; '),
+    d.provenance.checksums,
+    String(d.runs),
+  ]);
+  const body = `<header>
+<h1>octolab reports</h1>
+<p class="muted">A reproduction and review of the study comparing standard weight quantization with "Octization".
+Built ${escapeHtml(args.builtAt)} from <code>${escapeHtml(args.resultsPath)}</code> (${prov.runs} runs), without training.</p>
+<nav class="toc"><a href="#reports">Experiment reports</a><a href="#claims">Claims</a><a href="#provenance">Provenance</a><a href="#notebooks">Notebooks</a></nav>
+</header>
+<section id="reports"><h2>Experiment reports</h2>
+${reports}
+</section>
+<section id="claims"><h2>Claims of the seed study</h2>
+<p>${escapeHtml(tally === '' ? 'No claims.' : `Under the default protocol: ${tally}.`)} <a href="${escapeHtml(args.claimsCsv)}">Claims as CSV</a>.</p>
+${claimsSection(args.claims, args.rule, true)}
+</section>
+<section id="provenance"><h2>Provenance</h2>
+${keyValueTable([
+  ['runs', String(prov.runs)],
+  ['date range', prov.firstStart === null ? MISSING : `${prov.firstStart} → ${prov.lastFinish}`],
+  ['compute spent', `${formatNumber(prov.coreHours, 3)} core-hours (one core per worker process)`],
+  ['engines', prov.engines.map((e) => `${e.backend} (${e.runs} runs)`).join(', ') || MISSING],
+  ['git commits', prov.commits.map((c) => `${c.commit === null ? 'unknown' : c.commit.slice(0, 12)}${c.dirty === true ? ' (dirty)' : ''} (${c.runs})`).join(', ') || MISSING],
+  ['octolab', prov.versions.join(', ') || MISSING],
+  ['damaged lines skipped', String(args.damaged.length)],
+  ['duplicate runs dropped', String(args.duplicates)],
+])}
+${dataRows.length === 0 ? '' : htmlTable([{ label: 'dataset' }, { label: 'split' }, { label: 'files (SHA-256 prefix)' }, { label: 'checksums' }, { label: 'runs', align: 'right' }], dataRows)}
+${args.damaged.length === 0 ? '' : `<div class="warn"><p><strong>Damaged lines skipped (--allow-damaged):</strong></p><ul>${args.damaged.map((d) => `<li><code>${escapeHtml(d.file)}:${d.line}</code>: ${escapeHtml(d.reason)}</li>`).join('')}</ul></div>`}
+</section>
+<section id="notebooks"><h2>Notebooks</h2>
+${notebooks}
+</section>
+<footer>octolab ${escapeHtml(prov.versions.join(', '))} · generated from stored results only.</footer>`;
+  return htmlPage({ title: 'octolab reports', body });
+}

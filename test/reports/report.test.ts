@@ -1,0 +1,243 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/cli/main';
+import { readResultsPath } from '../../src/experiments/store';
+import { buildReports, DamagedResultsError } from '../../src/reports/build';
+import type { BuildReportsResult } from '../../src/reports/build';
+import type { ClaimSpec } from '../../src/reports/claims';
+import { formatNumber } from '../../src/reports/format';
+import { PLOTLY_MARKER } from '../../src/reports/html';
+import { FIXTURE_RESULTS } from './inputs';
+
+/** Runs `fn` with console output captured; returns what it printed. */
+async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (...a: unknown[]) => void out.push(a.join(' '));
+  console.error = (...a: unknown[]) => void err.push(a.join(' '));
+  try {
+    const code = await fn();
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+function count(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
+const SECTIONS = ['claims', 'run', 'overview', 'results', 'storage', 'timing', 'methods', 'quality', 'tables'];
+
+describe('reports: HTML reports from the results fixture', () => {
+  let out: string;
+  let built: BuildReportsResult;
+  const html: Record<string, string> = {};
+
+  before(() => {
+    out = fs.mkdtempSync(path.join(os.tmpdir(), 'octolab-report-'));
+    fs.mkdirSync(path.join(out, 'notebooks'));
+    fs.writeFileSync(path.join(out, 'notebooks', 'explore.html'), '<html></html>');
+    built = buildReports({ results: FIXTURE_RESULTS, out, resamples: 1000, now: new Date('2026-01-02T03:04:05Z') });
+    for (const name of ['regression', 'mnist', 'index']) html[name] = fs.readFileSync(path.join(out, `${name}.html`), 'utf8');
+  });
+  after(() => fs.rmSync(out, { recursive: true, force: true }));
+
+  it('writes one report per experiment, the index and the CSV tables', () => {
+    assert.deepEqual(built.experiments, ['regression', 'mnist']);
+    const { records } = readResultsPath(FIXTURE_RESULTS);
+    assert.equal(built.runs, records.length);
+    assert.equal(built.duplicates, 0);
+    const tables = fs.readdirSync(path.join(out, 'tables')).sort();
+    for (const exp of ['regression', 'mnist']) {
+      for (const t of ['runs', 'aggregate', 'curves', 'summary', 'comparisons', 'storage', 'timing', 'claims', 'data']) assert.ok(tables.includes(`${exp}-${t}.csv`), `${exp}-${t}.csv`);
+    }
+    assert.ok(tables.includes('claims.csv'));
+  });
+
+  it('each experiment report has every section, the seed description and the methods note', () => {
+    for (const exp of ['regression', 'mnist']) {
+      for (const id of SECTIONS) assert.ok(html[exp].includes(`<section id="${id}">`), `${exp}: section ${id}`);
+      assert.match(html[exp], /Verdict rule\./);
+      assert.match(html[exp], /differ numerically in the rounding mode/);
+      assert.match(html[exp], /all 511 integer codes from −255 to 255 survive/);
+      assert.match(html[exp], /Built 2026-01-02T03:04:05.000Z/);
+      assert.match(html[exp], /bootstrap, 1,000 resamples/);
+    }
+    assert.match(html.mnist, /the seed reports test accuracy 96\.73% \(standard\) vs 96\.93% \(octization\)/);
+  });
+
+  it('embeds plotly.js exactly once per chart page, none on the index, and references nothing on the network', () => {
+    for (const exp of ['regression', 'mnist']) {
+      assert.equal(count(html[exp], PLOTLY_MARKER), 1, exp);
+      assert.equal(count(html[exp], 'window.__octolabDefine = window.define'), 1);
+      const declared = Number(/<body data-charts="(\d+)"/.exec(html[exp])?.[1]);
+      assert.ok(declared >= 8, `${exp} declares ${declared} charts`);
+      assert.equal(count(html[exp], 'data-chart="'), declared);
+    }
+    assert.equal(count(html.index, PLOTLY_MARKER), 0);
+    assert.match(html.index, /<body data-charts="0">/);
+    for (const page of Object.values(html)) {
+      assert.doesNotMatch(page, /<script[^>]+src\s*=/i);
+      assert.doesNotMatch(page, /<link[^>]+href\s*=\s*["']?https?:/i);
+      assert.doesNotMatch(page, /<(img|iframe)[^>]+src\s*=\s*["']?https?:/i);
+      assert.doesNotMatch(page, /@import|url\(\s*["']?https?:/i);
+    }
+  });
+
+  it('shows what was run: data files with SHA-256, the split, the engine, commits and core-hours', () => {
+    const { records } = readResultsPath(path.join(FIXTURE_RESULTS, 'mnist.jsonl'));
+    for (const f of records[0].data.files) assert.ok(html.mnist.includes(f.sha256), f.path);
+    assert.ok(html.mnist.includes(records[0].data.splitDescription.replace(/'/g, '&#39;')));
+    assert.match(html.mnist, /<strong>wasm<\/strong>/);
+    const hours = records.reduce((s, r) => s + r.timing.totalSeconds, 0) / 3600;
+    assert.ok(html.mnist.includes(`${formatNumber(hours, 3)} core-hours`), `core-hours ${hours}`);
+    if (records[0].environment.git.commit !== null) assert.ok(html.mnist.includes(records[0].environment.git.commit));
+    assert.match(html.regression, /No files: the data are generated\./);
+    assert.match(html.regression, /projected-step<\/code>: After every optimizer step/);
+  });
+
+  it('shows the paired comparisons with Holm-adjusted p-values, code dynamics and storage by encoding', () => {
+    assert.match(html.regression, /<strong>octization<\/strong> − standard/);
+    assert.match(html.regression, /toward-zero-int<\/strong> − octization/);
+    assert.match(html.regression, /paired on the 5 common seeds/);
+    assert.ok(html.regression.includes('fraction of codes changed per optimizer step'));
+    assert.ok(html.regression.includes('fraction of weights whose code is 0'));
+    assert.ok(html.regression.includes('mean |w| over all trainable weights'));
+    assert.ok(html.regression.includes('octal text') && html.regression.includes('gzip -9'));
+    assert.match(html.regression, /inference: median pass/);
+  });
+
+  it('lists the claims with verdicts, notebooks and provenance on the index', () => {
+    assert.match(html.index, /<a href="regression\.html">regression<\/a>/);
+    assert.match(html.index, /<a href="mnist\.html">mnist<\/a>/);
+    assert.match(html.index, /<a href="notebooks\/explore\.html">explore\.html<\/a>/);
+    assert.match(html.index, /cifar10-accuracy-20/);
+    assert.match(html.index, /no results yet: missing cifar10 runs \(projected-step, 8 bits\) of octization and standard at 20 epochs/);
+    const claims = built.claims[0];
+    assert.equal(claims.protocol, 'projected-step');
+    const same = claims.claims.find((c) => c.id === 'mnist-same-size');
+    assert.equal(same?.verdict, 'supported');
+    assert.ok(claims.claims.filter((c) => c.experiment === 'cifar10').every((c) => c.verdict === 'no results yet'));
+    assert.match(html.index, /core-hours/);
+  });
+
+  it('writes CSV tables that match the analysis (comparisons with Holm, one claims row per claim, data files)', () => {
+    const data = fs.readFileSync(path.join(out, 'tables', 'mnist-data.csv'), 'utf8');
+    const { records } = readResultsPath(path.join(FIXTURE_RESULTS, 'mnist.jsonl'));
+    for (const f of records[0].data.files) assert.ok(data.includes(`${f.path},${f.role},${f.bytes},${f.sha256}`), f.path);
+    const agg = fs.readFileSync(path.join(out, 'tables', 'mnist-aggregate.csv'), 'utf8').trim().split('\n');
+    assert.equal(agg[0], 'experiment,setting,method,protocol,bits,epochs,testAccuracy_count,testAccuracy_mean,testAccuracy_std,testAccuracy_min,testAccuracy_max');
+    assert.equal(agg.length, 4);
+    const cmp = fs.readFileSync(path.join(out, 'tables', 'regression-comparisons.csv'), 'utf8').trim().split('\n');
+    const head = cmp[0].split(',');
+    for (const c of ['meanDiff', 'tLower', 'tUpper', 'bcaLower', 'bcaUpper', 'pT', 'pHolm', 'dz', 'probImprovement', 'design']) assert.ok(head.includes(c), c);
+    const a = head.indexOf('a');
+    const b = head.indexOf('b');
+    const primary = cmp.slice(1).find((l) => {
+      const cells = l.split(',');
+      // a and b come before the only columns that may hold quoted commas (note), so a plain split finds them
+      return cells[a] === 'octization' && cells[b] === 'standard';
+    });
+    assert.ok(primary !== undefined);
+    const claims = fs.readFileSync(path.join(out, 'tables', 'claims.csv'), 'utf8').trim().split('\n');
+    assert.equal(claims.length, 1 + built.claims.reduce((n, g) => n + g.claims.length, 0));
+  });
+
+  it('exercises real verdicts on the fixture with claims set to its epochs (1 vs 2)', () => {
+    const specs: ClaimSpec[] = [
+      {
+        kind: 'paired', id: 'reg-loss-2', experiment: 'regression', epochs: 2, metric: 'testLoss', a: 'octization', b: 'standard', scale: 'difference',
+        statement: 'test', seedText: 'none', test: { sign: -1, claimedSize: null, sizeKind: 'at-least', rope: null },
+      },
+      {
+        kind: 'gap-change', id: 'reg-gap', experiment: 'regression', epochsShort: 1, epochsLong: 2, metric: 'testLoss', a: 'octization', b: 'standard',
+        statement: 'test', seedText: 'none', test: { sign: -1, claimedSize: null, sizeKind: 'at-least', rope: null },
+      },
+    ];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'octolab-report-'));
+    try {
+      const r = buildReports({ results: path.join(FIXTURE_RESULTS, 'regression.jsonl'), out: dir, resamples: 500, claims: specs });
+      const [loss, gap] = r.claims[0].claims;
+      assert.equal(loss.n, 10);
+      assert.equal(loss.design, 'paired');
+      assert.notEqual(loss.verdict, 'no results yet');
+      assert.ok(loss.ci !== null && loss.pHolm !== null);
+      assert.equal(gap.design, 'paired');
+      assert.equal(gap.n, 10);
+      assert.ok(gap.notes.some((n) => /paired across epoch settings/.test(n)));
+      assert.ok(Math.abs((gap.estimate as number) - ((loss.estimate as number) - meanGap1())) < 1e-9);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    function meanGap1(): number {
+      const { records } = readResultsPath(path.join(FIXTURE_RESULTS, 'regression.jsonl'));
+      const at = (m: string, s: number) => records.find((x) => x.config.method === m && x.config.epochs === 1 && x.config.seed === s)!.metrics.testLoss;
+      let sum = 0;
+      for (let s = 0; s < 10; s++) sum += at('octization', s) - at('standard', s);
+      return sum / 10;
+    }
+  });
+});
+
+describe('reports: damaged results and the command line', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'octolab-report-cli-'));
+    fs.mkdirSync(path.join(dir, 'results'));
+    const lines = fs.readFileSync(path.join(FIXTURE_RESULTS, 'regression.jsonl'), 'utf8').trim().split('\n').slice(0, 9);
+    fs.writeFileSync(path.join(dir, 'results', 'regression.jsonl'), `${lines.join('\n')}\n{"schema":1,"key":"cut`);
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('fails on damaged lines naming file:line and reason, unless allowed', () => {
+    const file = path.join(dir, 'results', 'regression.jsonl');
+    assert.throws(
+      () => buildReports({ results: path.join(dir, 'results'), out: path.join(dir, 'out'), resamples: 500 }),
+      (err: unknown) => err instanceof DamagedResultsError && err.problems.length === 1 && err.message.includes(`${file}:10: not valid JSON`),
+    );
+    assert.ok(!fs.existsSync(path.join(dir, 'out', 'index.html')));
+    const r = buildReports({ results: path.join(dir, 'results'), out: path.join(dir, 'out'), resamples: 500, allowDamaged: true });
+    assert.equal(r.damaged.length, 1);
+    const page = fs.readFileSync(path.join(dir, 'out', 'regression.html'), 'utf8');
+    assert.ok(page.includes(`${file}:10`));
+    assert.match(page, /1 damaged result line was skipped/);
+  });
+
+  it('octolab report: exit 1 with file:line on damaged results, 0 with --allow-damaged, 2 on usage errors', async () => {
+    const results = path.join(dir, 'results');
+    const outDir = path.join(dir, 'out');
+    const bad = await capture(() => main(['report', '--results', results, '--out', outDir, '--resamples', '500']));
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /regression\.jsonl:10: not valid JSON/);
+    assert.match(bad.err, /--allow-damaged/);
+    const ok = await capture(() => main(['report', '--results', results, '--out', outDir, '--resamples', '500', '--allow-damaged']));
+    assert.equal(ok.code, 0, ok.err);
+    assert.match(ok.out, /skipped damaged line .*regression\.jsonl:10/);
+    assert.match(ok.out, /9 run\(s\), 1 experiment report\(s\)/);
+    assert.ok(fs.existsSync(path.join(outDir, 'index.html')) && fs.existsSync(path.join(outDir, 'regression.html')));
+    assert.equal((await capture(() => main(['report', '--results', path.join(dir, 'nope')]))).code, 2);
+    assert.equal((await capture(() => main(['report', '--resamples', '5']))).code, 2);
+    const help = await capture(() => main(['report', '--help']));
+    assert.equal(help.code, 0);
+    assert.match(help.out, /--allow-damaged/);
+  });
+
+  it('builds an index that waits for runs when the results are empty', () => {
+    const empty = path.join(dir, 'empty');
+    fs.mkdirSync(empty);
+    const r = buildReports({ results: empty, out: path.join(dir, 'out2'), resamples: 500 });
+    assert.deepEqual(r.experiments, []);
+    const index = fs.readFileSync(path.join(dir, 'out2', 'index.html'), 'utf8');
+    assert.match(index, /No results found/);
+    assert.ok(r.claims[0].claims.every((c) => c.verdict === 'no results yet'));
+    const missing = buildReports({ results: path.join(dir, 'not-yet'), out: path.join(dir, 'out3'), resamples: 500, missingOk: true });
+    assert.equal(missing.runs, 0);
+    assert.throws(() => buildReports({ results: path.join(dir, 'not-yet'), out: path.join(dir, 'out3') }), /results path '.*not-yet' does not exist/);
+  });
+});
