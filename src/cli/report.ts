@@ -19,6 +19,7 @@ Options:
   --out DIR          output directory (default reports)
   --allow-damaged    build despite damaged result lines and list them in the reports
   --resamples N      bootstrap resamples of the BCa intervals (default 10000)
+  --readme FILE      also rewrite the Findings section of FILE (between its findings markers)
   --quiet            print nothing but errors
 `;
 
@@ -34,6 +35,7 @@ export const reportCommand: Command = {
         out: { type: 'string', default: 'reports' },
         'allow-damaged': { type: 'boolean', default: false },
         resamples: { type: 'string' },
+        readme: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -63,6 +65,14 @@ export const reportCommand: Command = {
       }
       if (err instanceof Error && /^results path '.*' does not exist$/.test(err.message)) throw new UsageError(err.message);
       throw err;
+    }
+    if (values.readme !== undefined) {
+      const { findingsMarkdown, replaceFindings } = require('../reports/readme') as typeof import('../reports/readme');
+      const fs = require('node:fs') as typeof import('node:fs');
+      if (!fs.existsSync(values.readme)) throw new UsageError(`--readme file '${values.readme}' does not exist`);
+      const rel = path.relative(path.dirname(path.resolve(values.readme)), path.resolve(out)) || '.';
+      fs.writeFileSync(values.readme, replaceFindings(fs.readFileSync(values.readme, 'utf8'), findingsMarkdown(built, rel.split(path.sep).join('/'))));
+      if (!values.quiet) console.log(`updated the findings section of ${values.readme}`);
     }
     if (!values.quiet) {
       if (built.runs === 0) console.log(`no results in ${results}: index.html lists the claims as waiting for runs`);

@@ -13,3 +13,4 @@ export * from './provenance';
 export * from './pages';
 export * from './build';
 export * from './render-check';
+export * from './readme';

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { FINDINGS_END, FINDINGS_START, findingsMarkdown, replaceFindings } from '../../src/reports/readme';
+import type { ClaimResult } from '../../src/reports/claims';
+
+function claim(over: Partial<ClaimResult>): ClaimResult {
+  return {
+    id: 'x',
+    experiment: 'cifar10',
+    statement: 'Octization | beats standard',
+    seedText: '+11.26 pp',
+    measure: 'accuracy difference',
+    protocol: 'projected-step',
+    bits: 8,
+    setting: null,
+    estimate: 2.5,
+    ci: { lower: 1, upper: 4 },
+    bca: null,
+    n: 10,
+    design: 'paired',
+    p: 0.01,
+    pHolm: 0.02,
+    estimateText: '+2.50 pp',
+    ciText: '[1.00, 4.00]',
+    verdict: 'supported',
+    reason: 'ci above 0',
+    notes: [],
+    ...over,
+  };
+}
+
+describe('reports: README findings', () => {
+  it('renders the claims table with estimates, CIs, n and verdicts, escaping pipes', () => {
+    const md = findingsMarkdown(
+      {
+        runs: 12,
+        experiments: ['cifar10'],
+        claims: [{ protocol: 'projected-step', claims: [claim({}), claim({ estimate: null, verdict: 'no results yet', reason: 'missing cifar10 runs', n: 0 })] }],
+      },
+      'reports',
+    );
+    assert.match(md, /Built from 12 stored run\(s\)/);
+    assert.match(md, /\[cifar10\]\(reports\/cifar10\.html\)/);
+    assert.match(md, /\| cifar10 \| Octization \\\| beats standard \| \+11\.26 pp \| \+2\.50 pp \[1\.00, 4\.00\] \| 10 \| \*\*supported\*\* \|/);
+    assert.match(md, /\| — \| 0 \| no results yet: missing cifar10 runs \|/);
+  });
+
+  it('replaces only the text between the markers and refuses a README without them', () => {
+    const readme = `# T\n\n${FINDINGS_START}\nold\n${FINDINGS_END}\n\nrest\n`;
+    const out = replaceFindings(readme, 'new');
+    assert.equal(out, `# T\n\n${FINDINGS_START}\nnew\n${FINDINGS_END}\n\nrest\n`);
+    assert.equal(replaceFindings(out, 'new'), out);
+    assert.throws(() => replaceFindings('# T\n', 'x'), /no findings markers/);
+  });
+});
