@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the notebooks headlessly and exports them to reports/notebooks/*.html
+# (see scripts/run-notebooks.py for the options, e.g. --jobs 2, --timeout 1800, --out DIR).
+# Needs Debian's Jupyter (nbclient, nbconvert) on /usr/bin/python3 (scripts/setup-system.sh
+# installs it), tslab from npm (a devDependency) and a build (npm run build).
+# Settings reach the notebooks as environment variables:
+#   OCTOLAB_PROFILE=smoke|full (default full), OCTOLAB_RESULTS (default reports/results),
+#   OCTOLAB_DATA_DIR (default data/), OCTOLAB_NOTEBOOK_TIMEOUT (seconds per notebook).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${OCTOLAB_JUPYTER_PYTHON:-/usr/bin/python3}"
+if ! "$PYTHON" -c 'import nbclient, nbconvert' 2>/dev/null; then
+  echo "run-notebooks: $PYTHON cannot import nbclient and nbconvert; install Debian's Jupyter with scripts/setup-system.sh (or set OCTOLAB_JUPYTER_PYTHON to a Python that has them)" >&2
+  exit 1
+fi
+exec "$PYTHON" scripts/run-notebooks.py "$@"

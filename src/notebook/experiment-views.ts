@@ -1,0 +1,193 @@
+/**
+ * Compact views of one experiment for the experiment notebooks: data provenance,
+ * the runs made live in the notebook, and the stored multi-seed results (per-arm
+ * summaries, paired comparisons, learning curves, distributions). Statistics come
+ * from `src/reports`' analysis; charts from its chart builders.
+ */
+import type { DatasetArgs } from '../data/dataset';
+import { loadDataset } from '../data/dataset';
+import type { Dataset, DatasetProvenance } from '../data/types';
+import type { RunRecord } from '../experiments/record';
+import type { CurveMetric, ExperimentAnalysis, Panel, RunMetric } from '../reports/analysis';
+import { METRICS } from '../reports/analysis';
+import { bandChart, distributionChart, forestChart } from '../reports/charts';
+import type { ChartSpec } from '../reports/charts';
+import type { ClaimResult } from '../reports/claims';
+import { formatInterval, formatNumber, formatP, formatSeconds, formatSeedList, MISSING } from '../reports/format';
+import { formatMetric, formatMetricDiff } from '../reports/pages';
+import type { HtmlTableInput } from './html';
+
+/** Outcome of {@link loadDatasetIfPresent}: the data, or why it is not there. */
+export type DatasetAvailability = { status: 'loaded'; data: Dataset } | { status: 'missing'; message: string };
+
+/**
+ * Loads a dataset without downloading; when its files are missing, returns the
+ * loader's message (which names every missing file and where it is expected)
+ * instead of throwing. Any other failure (bad checksum, damaged file) still throws.
+ */
+export async function loadDatasetIfPresent(args: DatasetArgs): Promise<DatasetAvailability> {
+  try {
+    return { status: 'loaded', data: await loadDataset({ ...args, download: false }) };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (/\bmissing\b/i.test(message) && !/checksum|sha-?256 mismatch/i.test(message)) return { status: 'missing', message };
+    throw err;
+  }
+}
+
+/** Key facts of a dataset's provenance as a two-column table. */
+export function provenanceTable(p: DatasetProvenance): HtmlTableInput {
+  const limit = (x: number | null): string => (x === null ? 'none' : formatNumber(x));
+  const rows: [string, string][] = [
+    ['dataset', p.dataset],
+    ['source', p.source],
+    ['data directory', p.dataDir ?? 'none (generated)'],
+    ['checksums', p.checksums],
+    ['split', `${p.split}: ${p.splitDescription}`],
+    ['training examples available', formatNumber(p.nTrainAvailable)],
+    ['test examples available', formatNumber(p.nTestAvailable)],
+    ['limit on training / test examples', `${limit(p.limitTrain)} / ${limit(p.limitTest)}`],
+    ['layout', p.layout],
+    ['normalisation', p.normalisation],
+  ];
+  if (p.generator !== null) {
+    const g = p.generator;
+    rows.push(
+      ['generator', `${g.kind}, seed ${g.seed}, ${g.nFeatures} features ${g.featureDistribution}, weights ${g.weightDistribution}`],
+      ['label noise sd (irreducible MSE)', `${formatNumber(g.noiseStd)} (${formatNumber(g.irreducibleMse)})`],
+      ['MSE of always predicting 0 (training set)', formatNumber(g.trainZeroPredictorMse)],
+    );
+  }
+  return { columns: ['field', 'value'], rows };
+}
+
+/** Every file a dataset was read from, with its size and SHA-256. */
+export function filesTable(p: DatasetProvenance): HtmlTableInput {
+  return { columns: ['file', 'role', 'bytes', 'SHA-256'], rows: p.files.map((f) => [f.path, f.role, f.bytes, f.sha256]) };
+}
+
+/** One row per run made in the notebook: what ran and what it measured. */
+export function liveRunTable(records: readonly RunRecord[]): HtmlTableInput {
+  const rows = records.map((r) => {
+    const c = r.config;
+    const m = r.metrics;
+    return [
+      c.method,
+      c.protocol,
+      c.scheme === null ? MISSING : c.scheme.bits,
+      c.seed,
+      c.epochs,
+      `${formatNumber(r.data.limitTrain ?? r.data.nTrainAvailable)} / ${formatNumber(r.data.limitTest ?? r.data.nTestAvailable)}`,
+      m.testAccuracy === null ? MISSING : formatMetric('testAccuracy', m.testAccuracy),
+      formatNumber(m.testLoss, 4),
+      formatNumber(m.params),
+      formatSeconds(r.timing.trainSeconds),
+      formatSeconds(r.timing.inference.medianSeconds),
+      r.environment.engine.backend,
+    ];
+  });
+  return {
+    columns: ['method', 'protocol', 'bits', 'seed', 'epochs', 'train / test examples', 'test accuracy', 'test loss', 'parameters', 'training time', 'inference (median pass)', 'backend'],
+    rows,
+  };
+}
+
+/** A one-line description of a panel: epochs, protocol, bits and setting. */
+export function panelLabel(panel: Panel): string {
+  const q = panel.protocol === 'float' ? 'float only' : `${panel.protocol}, ${panel.bits} bits`;
+  return `${panel.epochs} epoch${panel.epochs === 1 ? '' : 's'} · ${q} · ${panel.setting}`;
+}
+
+/**
+ * The panels to show in detail: those with the given protocol and bit width
+ * (default `projected-step`, 8 bits: the study's setting), or every panel when none matches.
+ */
+export function mainPanels(analysis: ExperimentAnalysis, protocol = 'projected-step', bits = 8): Panel[] {
+  const main = analysis.panels.filter((p) => p.protocol === protocol && p.bits === bits);
+  return main.length > 0 ? main : analysis.panels;
+}
+
+/** Per-arm summary of one metric in a panel: n, seeds, mean with 95% t and BCa intervals, sd, range. */
+export function armTable(panel: Panel, metric: RunMetric): HtmlTableInput {
+  const f = (x: number | null | undefined): string => formatMetric(metric, x);
+  const rows = panel.arms.map((a) => {
+    const s = a.summaries[metric];
+    return [
+      a.method,
+      s?.n ?? a.runs.length,
+      formatSeedList(a.seeds),
+      s === undefined ? MISSING : f(s.mean),
+      s === undefined ? MISSING : formatInterval(s.tCI, f),
+      s === undefined ? MISSING : formatInterval(s.bcaCI, f),
+      s === undefined || s.sd === null ? MISSING : formatMetricDiff(metric, s.sd).replace(/^\+/, ''),
+      s === undefined ? MISSING : `${f(s.min)} – ${f(s.max)}`,
+    ];
+  });
+  return { columns: ['method', 'n', 'seeds', `mean ${METRICS[metric].label}`, '95% CI (t)', '95% CI (BCa)', 'sd across seeds', 'min – max'], rows };
+}
+
+/** The comparisons of a panel: A − B with interval, tests, effect size and minimum detectable effect. */
+export function comparisonTable(panel: Panel): HtmlTableInput {
+  const rows = panel.comparisons.map((c) => {
+    const r = c.result;
+    const d = (x: number | null | undefined): string => formatMetricDiff(c.metric, x);
+    return [
+      c.kind,
+      `${c.a} − ${c.b}`,
+      METRICS[c.metric].label,
+      r === null ? MISSING : `${r.design}, n = ${r.n}`,
+      r === null ? MISSING : d(r.meanDiff),
+      r === null ? MISSING : formatInterval(r.tCI, d),
+      r === null ? MISSING : formatP(r.pT),
+      c.pHolm === null ? MISSING : formatP(c.pHolm),
+      r === null || r.pWilcoxon === null ? MISSING : formatP(r.pWilcoxon),
+      r === null || r.dz === null ? MISSING : formatNumber(r.dz, 3),
+      r === null || r.winRate === null ? MISSING : formatMetric('testAccuracy', r.winRate),
+      r === null ? MISSING : d(r.mde).replace(/^\+/, ''),
+      c.note ?? '',
+    ];
+  });
+  return {
+    columns: ['kind', 'A − B', 'metric', 'design', 'mean difference', '95% CI (t)', 'p (t)', 'p (Holm)', 'p (Wilcoxon)', "Cohen's dz", 'A wins', 'MDE (80% power)', 'note'],
+    rows,
+  };
+}
+
+/** Mean ± 95% interval per epoch for each arm of a panel (metric in % when it is a fraction). */
+export function curveFigure(panel: Panel, metric: CurveMetric): ChartSpec {
+  const series = panel.arms.filter((a) => a.bands[metric] !== undefined).map((a) => ({ method: a.method, points: a.bands[metric] ?? [] }));
+  const fraction = metric === 'testAccuracy';
+  const label = metric.replace(/([A-Z])/g, ' $1').toLowerCase();
+  return bandChart(`curve-${metric}`, `${label} per epoch (mean, 95% CI over seeds): ${panelLabel(panel)}`, series, fraction ? `${label} (%)` : label, fraction ? 100 : 1);
+}
+
+/** One point per seed and a box per arm for a run metric. */
+export function distributionFigure(panel: Panel, metric: RunMetric): ChartSpec {
+  const series = panel.arms.map((a) => ({
+    method: a.method,
+    points: a.runs.flatMap((r) => (typeof r[metric] === 'number' ? [{ seed: r.seed, value: r[metric] as number }] : [])),
+  }));
+  const fraction = METRICS[metric].unit === 'fraction';
+  return distributionChart(`dist-${metric}`, `${METRICS[metric].label} per seed: ${panelLabel(panel)}`, series, fraction ? `${METRICS[metric].label} (%)` : METRICS[metric].label, fraction ? 100 : 1);
+}
+
+/** Mean differences with 95% t intervals of a panel's comparisons on `metric`, or null when none has a result. */
+export function forestFigure(panel: Panel, metric: RunMetric): ChartSpec | null {
+  const rows = panel.comparisons
+    .filter((c) => c.metric === metric && c.result !== null)
+    .map((c) => {
+      const r = c.result as NonNullable<typeof c.result>;
+      return { label: `${c.a} − ${c.b}`, estimate: r.meanDiff, lower: r.tCI.lower, upper: r.tCI.upper };
+    });
+  if (rows.length === 0) return null;
+  const fraction = METRICS[metric].unit === 'fraction';
+  return forestChart(`forest-${metric}`, `Paired differences in ${METRICS[metric].label} (95% t CI): ${panelLabel(panel)}`, rows, fraction ? 'difference (pp)' : 'difference', fraction ? 100 : 1);
+}
+
+/** The claims checked against the runs, one row each: the claim, the seed's numbers, the estimate, and the verdict with its reason. */
+export function claimTable(claims: readonly ClaimResult[]): HtmlTableInput {
+  return {
+    columns: ['claim', 'the seed reports', 'estimate', '95% CI (t)', 'n', 'p (Holm)', 'verdict', 'why', 'notes'],
+    rows: claims.map((c) => [c.statement, c.seedText, c.estimateText, c.ciText, c.n, c.pHolm === null ? MISSING : formatP(c.pHolm), c.verdict, c.reason, c.notes.join(' ')]),
+  };
+}

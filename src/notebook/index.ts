@@ -1,0 +1,15 @@
+/**
+ * Notebook helpers: parameters from the environment, plotly figures that work in
+ * offline HTML exports, escaped HTML tables and notices, stored-results loading and
+ * small analyses the notebooks show (quantization error and storage versus bits).
+ */
+export * from './params';
+export * from './plotly';
+export * from './html';
+export * from './quant-error';
+export * from './seed-example';
+export * from './figures';
+export * from './results';
+export * from './experiment-views';
+export * from './seeds';
+export * from './review';

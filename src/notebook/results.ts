@@ -1,0 +1,67 @@
+/**
+ * Stored results for a notebook: the records of one experiment from a results
+ * file or folder, with a plain sentence saying what was found, so that a notebook
+ * without stored runs says so instead of showing anything made up.
+ */
+import * as fs from 'node:fs';
+import { readResultsPath } from '../experiments/store';
+import type { RunRecord } from '../experiments/record';
+
+/** What {@link loadStoredResults} found. */
+export interface StoredResults {
+  /** `missing`: the path does not exist; `empty`: no records of the experiment; `found`: at least one. */
+  status: 'missing' | 'empty' | 'found';
+  /** The results path that was read (absolute if given so). */
+  path: string;
+  /** The experiment asked for, or null for all. */
+  experiment: string | null;
+  /** The experiment's valid records, in file order. */
+  records: RunRecord[];
+  /** Lines that could not be used, with the reason (never dropped silently). */
+  problems: { file: string; line: number; reason: string }[];
+  /** One sentence for the reader: what was found where, or what is missing. */
+  message: string;
+}
+
+/**
+ * Reads the stored runs of `experiment` (all experiments when omitted) from a
+ * `.jsonl` file or a folder of them. A missing path is not an error: the result
+ * says `missing` and its message names the path.
+ */
+export function loadStoredResults(resultsPath: string, experiment?: string): StoredResults {
+  if (typeof resultsPath !== 'string' || resultsPath.trim() === '') throw new Error('loadStoredResults: resultsPath must be a non-empty string');
+  const what = experiment === undefined ? 'runs' : `${experiment} runs`;
+  if (!fs.existsSync(resultsPath)) {
+    return {
+      status: 'missing',
+      path: resultsPath,
+      experiment: experiment ?? null,
+      records: [],
+      problems: [],
+      message: `No stored results: ${resultsPath} does not exist. The stored-results sections below are skipped; run the experiments (octolab run) or set OCTOLAB_RESULTS.`,
+    };
+  }
+  const read = readResultsPath(resultsPath);
+  const records = experiment === undefined ? read.records : read.records.filter((r) => r.config?.experiment === experiment);
+  const damaged = read.problems.length === 0 ? '' : ` ${read.problems.length} damaged line(s) were skipped (listed below).`;
+  if (records.length === 0) {
+    return {
+      status: 'empty',
+      path: resultsPath,
+      experiment: experiment ?? null,
+      records,
+      problems: read.problems,
+      message: `No stored ${what} in ${resultsPath} (${read.records.length} record(s) of other experiments). The stored-results sections below are skipped.${damaged}`,
+    };
+  }
+  const seeds = new Set(records.map((r) => r.config.seed));
+  const methods = [...new Set(records.map((r) => r.config.method))];
+  return {
+    status: 'found',
+    path: resultsPath,
+    experiment: experiment ?? null,
+    records,
+    problems: read.problems,
+    message: `${records.length} stored ${what} in ${resultsPath}: methods ${methods.join(', ')}; ${seeds.size} distinct seed(s).${damaged}`,
+  };
+}
