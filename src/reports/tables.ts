@@ -6,7 +6,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as dfd from 'danfojs-node';
+import type * as Danfo from 'danfojs-node';
+
+/** danfojs, loaded on first use: it costs seconds to load and most callers never need it. */
+let danfo: typeof Danfo | null = null;
+function dfd(): typeof Danfo {
+  danfo ??= require('danfojs-node') as typeof Danfo;
+  return danfo;
+}
 import type { RunRecord } from '../experiments/record';
 
 /** One run, flattened for tables. Null where the run has no such value (e.g. accuracy of a regression). */
@@ -334,17 +341,17 @@ export function curvesTable(rows: readonly CurveRow[]): Table {
 }
 
 /** A danfojs DataFrame holding a {@link Table} (an empty table keeps its columns). */
-export function toDataFrame(table: Table): dfd.DataFrame {
-  if (table.rows.length === 0) return new dfd.DataFrame([], { columns: table.columns });
+export function toDataFrame(table: Table): Danfo.DataFrame {
+  if (table.rows.length === 0) return new (dfd().DataFrame)([], { columns: table.columns });
   const data: Record<string, Cell[]> = {};
   table.columns.forEach((c, j) => {
     data[c] = table.rows.map((r) => r[j]);
   });
-  return new dfd.DataFrame(data, { columns: table.columns });
+  return new (dfd().DataFrame)(data, { columns: table.columns });
 }
 
 /** Reads a DataFrame back into a {@link Table}. */
-export function fromDataFrame(df: dfd.DataFrame): Table {
+export function fromDataFrame(df: Danfo.DataFrame): Table {
   const columns = df.columns.map(String);
   if (df.shape[0] === 0) return { columns, rows: [] };
   const rows = (df.values as unknown[][]).map((r) =>
@@ -359,7 +366,7 @@ export function fromDataFrame(df: dfd.DataFrame): Table {
  * aggregated DataFrame, one row per group (columns `<metric>_count`, ...).
  * Float runs (bits null) form their own group.
  */
-export function aggregateRuns(runs: dfd.DataFrame, metric: string): dfd.DataFrame {
+export function aggregateRuns(runs: Danfo.DataFrame, metric: string): Danfo.DataFrame {
   if (!runs.columns.includes(metric)) throw new Error(`aggregateRuns: no column '${metric}' (columns: ${runs.columns.join(', ')})`);
   const keys = ['experiment', 'setting', 'method', 'protocol', 'bits', 'epochs'];
   // danfojs groups on the values as given; a null bit width would vanish from the key, so use a label.
@@ -370,7 +377,7 @@ export function aggregateRuns(runs: dfd.DataFrame, metric: string): dfd.DataFram
 }
 
 /** Whether a value is a plain {@link Table} (not a DataFrame). */
-export function isTable(x: Table | dfd.DataFrame): x is Table {
+export function isTable(x: Table | Danfo.DataFrame): x is Table {
   return Array.isArray((x as Table).rows) && Array.isArray((x as Table).columns);
 }
 
@@ -382,8 +389,8 @@ function csvField(v: Cell): string {
 }
 
 /** A {@link Table} or DataFrame as RFC 4180 CSV text (header line first, `\n` line ends, full precision). */
-export function toCsv(table: Table | dfd.DataFrame): string {
-  // Duck-typed: groupby results are DataFrames of danfojs' own class, not always `dfd.DataFrame`.
+export function toCsv(table: Table | Danfo.DataFrame): string {
+  // Duck-typed: groupby results are DataFrames of danfojs' own class, not always `Danfo.DataFrame`.
   const t = isTable(table) ? table : fromDataFrame(table);
   const lines = [t.columns.map(csvField).join(',')];
   for (const r of t.rows) lines.push(r.map(csvField).join(','));
@@ -391,7 +398,7 @@ export function toCsv(table: Table | dfd.DataFrame): string {
 }
 
 /** Writes a table as CSV, creating the directory. Returns the path written. */
-export function writeCsv(file: string, table: Table | dfd.DataFrame): string {
+export function writeCsv(file: string, table: Table | Danfo.DataFrame): string {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, toCsv(table));
   return file;
