@@ -1,0 +1,46 @@
+/**
+ * The TensorFlow.js engine: backend selection and description ({@link prepareEngine},
+ * {@link describeEngine}) and the gradient kernels that make CNN training on the `wasm`
+ * backend possible and fast.
+ */
+export {
+  prepareEngine,
+  describeEngine,
+  isEnginePrepared,
+  resolveBackendRequest,
+  wasmBinaryDir,
+  BACKEND_MODES,
+  BACKEND_ENV_VAR,
+} from './engine';
+export type {
+  EngineArgs,
+  EngineInfo,
+  EngineAttempt,
+  EngineVersions,
+  EngineWasmInfo,
+  EngineHostInfo,
+  BackendMode,
+  BackendRequest,
+} from './engine';
+export {
+  registerWasmKernels,
+  unregisterWasmKernels,
+  activeWasmKernels,
+  installWasmKernel,
+  conv2DBackpropFilterWasm,
+  conv2DBackpropFilterIm2ColWasm,
+  conv2DBackpropFilterViaConvWasm,
+  conv2DBackpropInputWasm,
+  maxPoolGradWasm,
+  batchMatMulWasm,
+  sumWasm,
+  transposeMatrices,
+  sumLeadingAxes,
+  fillPatchMatrix,
+  flipFilter,
+  spreadOutputGradient,
+  maxPoolBackprop,
+  wasmKernelTuning,
+  WASM_KERNEL_NAMES,
+} from './wasm-kernels';
+export type { WasmKernelArgs, WasmKernelName, RegisterWasmKernelsArgs, WasmKernelTuning, ConvGeometry } from './wasm-kernels';
