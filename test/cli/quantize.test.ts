@@ -1,23 +1,8 @@
 import assert from 'node:assert/strict';
 import { UsageError, main } from '../../src/cli/main';
 import { formatFloat32, quantizeCommand } from '../../src/cli/quantize';
+import { capture } from '../helpers/capture';
 
-/** Runs `fn` with console.log/console.error captured. */
-async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  const log = console.log;
-  const error = console.error;
-  const out: string[] = [];
-  const err: string[] = [];
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    const code = await fn();
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 const run = (args: string[]) => capture(() => quantizeCommand.run(args));
 

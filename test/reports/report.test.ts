@@ -10,23 +10,8 @@ import type { ClaimSpec } from '../../src/reports/claims';
 import { formatNumber } from '../../src/reports/format';
 import { PLOTLY_MARKER } from '../../src/reports/html';
 import { FIXTURE_RESULTS } from './inputs';
+import { capture } from '../helpers/capture';
 
-/** Runs `fn` with console output captured; returns what it printed. */
-async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    const code = await fn();
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 function count(text: string, needle: string): number {
   return text.split(needle).length - 1;
