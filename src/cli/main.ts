@@ -12,6 +12,7 @@ export interface Command {
 
 /** Error for bad command-line input: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {
+  /** Always `'UsageError'`. */
   override name = 'UsageError';
 }
 
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(helpText());
     return name === undefined ? 2 : 0;
   }
-  const load = COMMANDS[name];
+  const load = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (load === undefined) {
     console.error(`octolab: unknown command '${name}'\n\n${helpText()}`);
     return 2;

@@ -55,6 +55,7 @@ export interface BuildReportsResult {
 
 /** Raised when the results hold damaged lines and `allowDamaged` is not set; lists every line. */
 export class DamagedResultsError extends Error {
+  /** Always `'DamagedResultsError'`. */
   override name = 'DamagedResultsError';
   /** The damaged lines. */
   readonly problems: DamagedLine[];

@@ -6,6 +6,7 @@
 
 /** No quantization at all: the float baseline the seed lacks. */
 export interface FloatProtocol {
+  /** Tag of the float baseline protocol. */
   kind: 'float';
 }
 
@@ -15,6 +16,7 @@ export interface FloatProtocol {
  * is replaced by dequantize(quantize(w)). Evaluation uses the quantized weights.
  */
 export interface ProjectedProtocol {
+  /** Tag of the projected protocol (short names `projected-step`, `projected-epoch`). */
   kind: 'projected';
   /** When the projection happens. */
   every: 'step' | 'epoch';
@@ -22,6 +24,7 @@ export interface ProjectedProtocol {
 
 /** Post-training quantization: train in float, quantize once at the end. */
 export interface PtqProtocol {
+  /** Tag of the post-training quantization protocol. */
   kind: 'ptq';
 }
 
@@ -31,6 +34,7 @@ export interface PtqProtocol {
  * straight-through estimator). Evaluation uses the quantized weights.
  */
 export interface QatProtocol {
+  /** Tag of the quantization-aware training protocol. */
   kind: 'qat';
 }
 

@@ -120,6 +120,7 @@ describe('experiments: runner (end to end on the regression smoke profile)', fun
       [['run', 'mnist', '--shard', '2/2'], /bad shard/],
       [['run', 'mnist', '--profile', 'huge'], /unknown --profile 'huge'/],
       [['frobnicate'], /unknown command 'frobnicate'/],
+      [['toString'], /unknown command 'toString'/],
     ];
     for (const [args, re] of cases) {
       const r = octolab(args);
