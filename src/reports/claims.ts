@@ -292,6 +292,11 @@ export function formatRatio(ratio: number): string {
   return `${pct > 0 ? '+' : ''}${text}%`;
 }
 
+/** `= 0.012` for a plain p-value, `< 0.0001` when the formatted value is already a bound. */
+function pText(formatted: string): string {
+  return /^[<>]/.test(formatted) ? formatted : `= ${formatted}`;
+}
+
 /** A claim checked against runs. */
 export interface ClaimResult {
   /** Claim id. */
@@ -646,6 +651,6 @@ export function evaluateClaims(rows: readonly RunRow[], options: EvaluateClaimsA
     if (p.spec.kind === 'equal-params' || p.result.verdict === 'no results yet' || p.comparison === null) return p.result;
     const r = p.result;
     const j = judgeClaim(p.spec.test, { estimate: r.estimate as number, ci: r.ci as Interval, n: r.n, pHolm: r.pHolm }, rule);
-    return { ...r, verdict: j.verdict, reason: `${j.reason} (p = ${formatP(r.p)}, Holm ${formatP(r.pHolm)})` };
+    return { ...r, verdict: j.verdict, reason: `${j.reason} (p ${pText(formatP(r.p))}, Holm ${pText(formatP(r.pHolm))})` };
   });
 }

@@ -24,16 +24,20 @@ export function findingsMarkdown(built: Pick<BuildReportsResult, 'experiments' |
   const lines: string[] = [];
   const dir = reportsDir.replace(/\/+$/, '');
   lines.push(`Built from ${built.runs} stored run(s). Reports: ${[`[index](${dir}/index.html)`, ...built.experiments.map((e) => `[${e}](${dir}/${e}.html)`)].join(' · ')}.`);
-  for (const group of built.claims) {
-    lines.push('', `**Claims of the study, ${group.protocol} protocol**`, '');
+  built.claims.forEach((group, i) => {
+    // The default protocol lists every claim; the others only the claims they have runs for.
+    const claims = i === 0 ? group.claims : group.claims.filter((c) => c.verdict !== 'no results yet');
+    if (claims.length === 0) return;
+    lines.push('', `**Claims of the study, ${group.protocol} protocol${i === 0 ? '' : ' (claims with runs only)'}**`, '');
     lines.push('| experiment | claim | the study | measured (95% CI) | n | verdict |');
     lines.push('|---|---|---|---|---|---|');
-    for (const c of group.claims) {
+    for (const c of claims) {
       const measured = c.estimate === null ? '—' : `${c.estimateText} ${c.ciText}`;
-      const verdict = c.verdict === 'no results yet' ? `no results yet: ${c.reason}` : `**${c.verdict}**`;
+      const reason = c.reason.replace(/^no results yet:\s*/, '');
+      const verdict = c.verdict === 'no results yet' ? `no results yet: ${reason}` : `**${c.verdict}**: ${reason}`;
       lines.push(`| ${cell(c.experiment)} | ${cell(c.statement)} | ${cell(c.seedText)} | ${cell(measured)} | ${c.n} | ${cell(verdict)} |`);
     }
-  }
+  });
   return lines.join('\n');
 }
 

@@ -34,14 +34,34 @@ describe('reports: README findings', () => {
       {
         runs: 12,
         experiments: ['cifar10'],
-        claims: [{ protocol: 'projected-step', claims: [claim({}), claim({ estimate: null, verdict: 'no results yet', reason: 'missing cifar10 runs', n: 0 })] }],
+        claims: [{ protocol: 'projected-step', claims: [claim({}), claim({ estimate: null, verdict: 'no results yet', reason: 'no results yet: missing cifar10 runs', n: 0 })] }],
       },
       'reports',
     );
     assert.match(md, /Built from 12 stored run\(s\)/);
     assert.match(md, /\[cifar10\]\(reports\/cifar10\.html\)/);
-    assert.match(md, /\| cifar10 \| Octization \\\| beats standard \| \+11\.26 pp \| \+2\.50 pp \[1\.00, 4\.00\] \| 10 \| \*\*supported\*\* \|/);
+    assert.match(md, /\| cifar10 \| Octization \\\| beats standard \| \+11\.26 pp \| \+2\.50 pp \[1\.00, 4\.00\] \| 10 \| \*\*supported\*\*: ci above 0 \|/);
     assert.match(md, /\| — \| 0 \| no results yet: missing cifar10 runs \|/);
+    assert.doesNotMatch(md, /no results yet: no results yet/);
+  });
+
+  it('lists every claim under the default protocol and only claims with runs under the others', () => {
+    const md = findingsMarkdown(
+      {
+        runs: 3,
+        experiments: ['mnist'],
+        claims: [
+          { protocol: 'projected-step', claims: [claim({ estimate: null, verdict: 'no results yet', reason: 'missing', n: 0 })] },
+          { protocol: 'ptq', claims: [claim({ estimate: null, verdict: 'no results yet', reason: 'missing', n: 0 }), claim({ statement: 'ptq claim' })] },
+          { protocol: 'qat', claims: [claim({ estimate: null, verdict: 'no results yet', reason: 'missing', n: 0 })] },
+        ],
+      },
+      'reports',
+    );
+    assert.match(md, /projected-step protocol\*\*/);
+    assert.match(md, /ptq protocol \(claims with runs only\)/);
+    assert.equal((md.match(/\| cifar10 \|/g) ?? []).length, 2);
+    assert.doesNotMatch(md, /qat protocol/);
   });
 
   it('replaces only the text between the markers and refuses a README without them', () => {
