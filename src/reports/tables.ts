@@ -85,23 +85,7 @@ export interface RunRow {
 }
 
 /** One epoch of one run, flattened for learning curves and code dynamics. */
-export interface CurveRow {
-  /** The record's run key. */
-  key: string;
-  /** Experiment name. */
-  experiment: string;
-  /** See {@link RunRow.setting}. */
-  setting: string;
-  /** Method. */
-  method: string;
-  /** Protocol. */
-  protocol: string;
-  /** Bit width or null. */
-  bits: number | null;
-  /** Epochs of the run. */
-  epochs: number;
-  /** Seed. */
-  seed: number;
+export interface CurveRow extends Pick<RunRow, 'key' | 'experiment' | 'setting' | 'method' | 'protocol' | 'bits' | 'epochs' | 'seed'> {
   /** 1-based epoch. */
   epoch: number;
   /** Mean training loss over the epoch's batches. */
