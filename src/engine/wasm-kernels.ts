@@ -555,6 +555,25 @@ export function conv2DBackpropFilterWasm(args: WasmKernelArgs): tf.TensorInfo {
   return conv2DBackpropFilterIm2ColWasm(args);
 }
 
+/** Validated inputs and geometry shared by the `Conv2DBackpropFilter` implementations. */
+function filterGradInputs(args: WasmKernelArgs): {
+  backend: ReturnType<typeof asWasm>;
+  x: tf.TensorInfo;
+  dy: tf.TensorInfo;
+  filterShape: number[];
+  g: ConvGeometry;
+} {
+  const name = 'Conv2DBackpropFilter';
+  const backend = asWasm(args.backend, name);
+  const attrs = args.attrs ?? {};
+  const [x, dy] = requireInputs(name, args.inputs, ['x', 'dy']);
+  const filterShape = (attrs['filterShape'] as number[] | undefined)?.slice();
+  if (filterShape == null) throw new Error(`${name}: missing attribute 'filterShape'`);
+  const info = convInfoFor(name, x.shape, filterShape, attrs);
+  requireShape(name, 'dy', dy.shape, info.outShape);
+  return { backend, x, dy, filterShape, g: geometryOf(info) };
+}
+
 /**
  * `Conv2DBackpropFilter` by im2col and one matrix product (NHWC, any stride, 'same' /
  * 'valid' / explicit padding, dilation 1).
@@ -567,15 +586,7 @@ export function conv2DBackpropFilterWasm(args: WasmKernelArgs): tf.TensorInfo {
  * into batch chunks and their gradients summed.
  */
 export function conv2DBackpropFilterIm2ColWasm(args: WasmKernelArgs): tf.TensorInfo {
-  const name = 'Conv2DBackpropFilter';
-  const backend = asWasm(args.backend, name);
-  const attrs = args.attrs ?? {};
-  const [x, dy] = requireInputs(name, args.inputs, ['x', 'dy']);
-  const filterShape = (attrs['filterShape'] as number[] | undefined)?.slice();
-  if (filterShape == null) throw new Error(`${name}: missing attribute 'filterShape'`);
-  const info = convInfoFor(name, x.shape, filterShape, attrs);
-  requireShape(name, 'dy', dy.shape, info.outShape);
-  const g = geometryOf(info);
+  const { backend, x, dy, filterShape, g } = filterGradInputs(args);
   const B = g.batch;
   const perImage = g.filterHeight * g.filterWidth * g.inChannels * g.outHeight * g.outWidth;
   const chunk = Math.max(1, Math.floor(wasmKernelTuning.maxPatchElements / Math.max(1, perImage)));
@@ -611,15 +622,7 @@ export function conv2DBackpropFilterIm2ColWasm(args: WasmKernelArgs): tf.TensorI
  * convolution never reaches are cropped so that the padding stays non-negative.
  */
 export function conv2DBackpropFilterViaConvWasm(args: WasmKernelArgs): tf.TensorInfo {
-  const name = 'Conv2DBackpropFilter';
-  const backend = asWasm(args.backend, name);
-  const attrs = args.attrs ?? {};
-  const [x, dy] = requireInputs(name, args.inputs, ['x', 'dy']);
-  const filterShape = (attrs['filterShape'] as number[] | undefined)?.slice();
-  if (filterShape == null) throw new Error(`${name}: missing attribute 'filterShape'`);
-  const info = convInfoFor(name, x.shape, filterShape, attrs);
-  requireShape(name, 'dy', dy.shape, info.outShape);
-  const g = geometryOf(info);
+  const { backend, x, dy, g } = filterGradInputs(args);
   // Rows/columns the window sweep spans, counted in padded coordinates.
   const spanH = (g.outHeight - 1) * g.strideHeight + g.filterHeight;
   const spanW = (g.outWidth - 1) * g.strideWidth + g.filterWidth;
