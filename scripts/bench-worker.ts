@@ -239,13 +239,13 @@ function cpuMs(): number {
 }
 
 /** Runs the training loop once over the first `steps` batches of `data`; returns the step-end times. */
-function runEpoch(model: tf.LayersModel, data: Dataset, job: TrainingJob, steps: number, seed: number): EpochTimes {
+async function runEpoch(model: tf.LayersModel, data: Dataset, job: TrainingJob, steps: number, seed: number): Promise<EpochTimes> {
   const subset = subsetDataset(data, steps * job.batch, job.batch);
   const stamps: number[] = [];
   let cpuFirstMs = 0;
   let cpuLastMs = 0;
   const protocol = parseProtocol(job.protocol);
-  const result = train(model, subset, {
+  const result = await train(model, subset, {
     epochs: 1,
     batchSize: job.batch,
     optimizer: { name: 'adam', learningRate: job.learningRate },
@@ -264,8 +264,8 @@ function runEpoch(model: tf.LayersModel, data: Dataset, job: TrainingJob, steps:
 }
 
 /** The untimed warm-up of a job (one call of the training loop). */
-export function warmUp(model: tf.LayersModel, data: Dataset, job: TrainingJob): void {
-  if (job.plan.warmupSteps > 0) runEpoch(model, data, job, job.plan.warmupSteps, job.seed + 1000);
+export async function warmUp(model: tf.LayersModel, data: Dataset, job: TrainingJob): Promise<void> {
+  if (job.plan.warmupSteps > 0) await runEpoch(model, data, job, job.plan.warmupSteps, job.seed + 1000);
 }
 
 /** One timed repetition. */
@@ -291,7 +291,7 @@ export interface RepResult {
  * epoch of `plan.steps` batches in an order seeded by `seed + r`); its rate leaves out the
  * first step.
  */
-export function timedRep(model: tf.LayersModel, data: Dataset, job: TrainingJob, r: number): RepResult {
+export async function timedRep(model: tf.LayersModel, data: Dataset, job: TrainingJob, r: number): Promise<RepResult> {
   const { plan } = job;
   if (plan.steps < 2) throw new Error(`plan.steps must be >= 2 to time a repetition, got ${plan.steps}`);
   if (plan.steps * job.batch > data.nTrain) {
@@ -299,7 +299,7 @@ export function timedRep(model: tf.LayersModel, data: Dataset, job: TrainingJob,
   }
   const startedAtMs = nowMs();
   const tensorsBefore = tf.memory().numTensors;
-  const t = runEpoch(model, data, job, plan.steps, job.seed + r);
+  const t = await runEpoch(model, data, job, plan.steps, job.seed + r);
   const tensorsAfter = tf.memory().numTensors;
   return {
     rate: samplesPerSecondFromStamps(t.stamps, job.batch),
@@ -331,9 +331,9 @@ export function collectReps(job: TrainingJob, reps: readonly RepResult[]): Train
 }
 
 /** All timed repetitions of a job, one after another. */
-export function timedReps(model: tf.LayersModel, data: Dataset, job: TrainingJob): TrainingMeasurement {
+export async function timedReps(model: tf.LayersModel, data: Dataset, job: TrainingJob): Promise<TrainingMeasurement> {
   const reps: RepResult[] = [];
-  for (let r = 0; r < job.plan.reps; r++) reps.push(timedRep(model, data, job, r));
+  for (let r = 0; r < job.plan.reps; r++) reps.push(await timedRep(model, data, job, r));
   return collectReps(job, reps);
 }
 
@@ -352,9 +352,9 @@ export interface PredictMeasurement {
 }
 
 /** Prediction throughput through the project's `measureInference` on the first `plan.samples` test examples. */
-export function measurePredict(model: tf.LayersModel, data: Dataset, plan: PredictPlan, batch: number): PredictMeasurement {
+export async function measurePredict(model: tf.LayersModel, data: Dataset, plan: PredictPlan, batch: number): Promise<PredictMeasurement> {
   const subset = subsetDataset(data, Math.min(batch, data.nTrain), plan.samples);
-  const t = measureInference(model, subset, plan.repeats, batch);
+  const t = await measureInference(model, subset, plan.repeats, batch);
   return { samples: plan.samples, batch, repeats: plan.repeats, samplesPerSecond: t.samplesPerSecond, seconds: t.seconds };
 }
 
@@ -378,7 +378,7 @@ export async function profileStep(model: tf.LayersModel, data: Dataset, batch: n
   const labels = new Float32Array(batch * 10);
   for (let i = 0; i < batch; i++) labels[i * 10 + subset.yTrain[i]] = 1;
   const y = tf.tensor(labels, [batch, 10], 'float32');
-  const step = (): void => {
+  const step = async (): Promise<void> => {
     let correct: tf.Scalar | null = null;
     const cost = optimizer.minimize(
       () => {
@@ -389,19 +389,19 @@ export async function profileStep(model: tf.LayersModel, data: Dataset, batch: n
       true,
       varList,
     ) as tf.Scalar;
-    cost.dataSync();
+    await cost.data();
     cost.dispose();
     if (correct !== null) {
-      (correct as tf.Scalar).dataSync();
+      await (correct as tf.Scalar).data();
       (correct as tf.Scalar).dispose();
     }
   };
   try {
-    step();
-    step();
+    await step();
+    await step();
     const t0 = performance.now();
-    const info = await tf.profile(() => {
-      step();
+    const info = await tf.profile(async () => {
+      await step();
       return null as unknown as tf.TensorContainer;
     });
     const stepMs = performance.now() - t0;
@@ -417,10 +417,12 @@ export async function profileStep(model: tf.LayersModel, data: Dataset, batch: n
  * preset (`projectValues` alone, no tensor reads or writes): median of `repeats` runs
  * after three untimed ones.
  */
-export function measureProjectionOnly(model: tf.LayersModel, repeats = 10): number {
+export async function measureProjectionOnly(model: tf.LayersModel, repeats = 10): Promise<number> {
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`repeats must be an integer >= 1, got ${repeats}`);
   const scheme = getPreset(BENCH_PRESET);
-  const values = model.trainableWeights.map((w) => ({ shape: w.shape as number[], data: (w.read().dataSync() as Float32Array).slice() }));
+  const values = await Promise.all(
+    model.trainableWeights.map(async (w) => ({ shape: w.shape as number[], data: ((await w.read().data()) as Float32Array).slice() })),
+  );
   const times: number[] = [];
   for (let r = 0; r < repeats + 3; r++) {
     const t0 = performance.now();
@@ -460,20 +462,18 @@ export function serveBenchWorker(): void {
         const engine = await prepareEngine({ backend: msg.backend });
         const { data } = await loadBenchData(job.model, msg.data, Math.max(job.plan.steps, job.plan.warmupSteps) * job.batch, job.batch, job.seed);
         const model = buildBenchModel(job.model, job.seed);
-        warmUp(model, data, job);
+        await warmUp(model, data, job);
         pending = { model, data, job };
         send({ type: 'ready', backend: engine.backend });
       })().catch(fail);
     } else if (msg.type === 'go') {
-      try {
+      (async () => {
         if (pending === null) throw new Error("worker got 'go' before its job was ready");
-        const measurement = timedReps(pending.model, pending.data, pending.job);
+        const measurement = await timedReps(pending.model, pending.data, pending.job);
         pending.model.dispose();
         // Disconnect only once the result is on its way: the channel closing lets the process exit.
         process.send?.({ type: 'result', measurement } satisfies FromBenchWorker, undefined, {}, () => process.disconnect?.());
-      } catch (err) {
-        fail(err);
-      }
+      })().catch(fail);
     }
   });
 }

@@ -342,22 +342,22 @@ async function measureModel(model: BenchModel, backend: string, data: Dataset, p
   try {
     const params = countParams(floatModel);
     progress(`${backend} ${model}: float and projected-step (${BENCH_PRESET}) alternating, ${plan.reps} × ${plan.steps} steps each after ${plan.warmupSteps} warm-up steps`);
-    warmUp(floatModel, data, floatJob);
-    warmUp(projModel, data, projJob);
+    await warmUp(floatModel, data, floatJob);
+    await warmUp(projModel, data, projJob);
     const floatReps: RepResult[] = [];
     const projReps: RepResult[] = [];
     for (let r = 0; r < plan.reps; r++) {
-      floatReps.push(timedRep(floatModel, data, floatJob, r));
-      projReps.push(timedRep(projModel, data, projJob, r));
+      floatReps.push(await timedRep(floatModel, data, floatJob, r));
+      projReps.push(await timedRep(projModel, data, projJob, r));
     }
     const floatM = collectReps(floatJob, floatReps);
     const projM = collectReps(projJob, projReps);
     const f = floatM.samplesPerSecond.median;
     const p = projM.samplesPerSecond.median;
     progress(`${backend} ${model}: float ${formatRate(f)}, projected-step ${formatRate(p)} samples/s (slowdown ${formatRatio(slowdown(f, p))}); predict (${pPlan.repeats} × ${pPlan.samples} samples)`);
-    const predict = measurePredict(floatModel, data, pPlan, BATCH);
+    const predict = await measurePredict(floatModel, data, pPlan, BATCH);
     const kernels = await profileStep(floatModel, data, BATCH, LEARNING_RATE, TOP_KERNELS);
-    const projectionOnlyMs = measureProjectionOnly(floatModel);
+    const projectionOnlyMs = await measureProjectionOnly(floatModel);
     return {
       model,
       backend,

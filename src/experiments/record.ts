@@ -152,8 +152,8 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
   const model = buildModel({ name: config.model, inputShape: data.inputShape });
   try {
     initializeWeights(model, config.seed);
-    const initialWeightsSha256 = weightsSha256(model);
-    const result = train(model, data, {
+    const initialWeightsSha256 = await weightsSha256(model);
+    const result = await train(model, data, {
       epochs: config.epochs,
       batchSize: config.batchSize,
       optimizer: config.optimizer,
@@ -163,7 +163,7 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
       evalBatchSize: config.evalBatchSize,
       onStep: args.onStep,
     });
-    const inference = measureInference(model, data, config.inferenceRepeats, config.evalBatchSize);
+    const inference = await measureInference(model, data, config.inferenceRepeats, config.evalBatchSize);
     const params = countParams(model);
     const storage =
       config.scheme !== null && result.codes !== null ? storageSize(concatCodes(result.codes), config.scheme) : { float32Bytes: params * 4 };
@@ -212,10 +212,10 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
 }
 
 /** SHA-256 of a model's trainable weights (float32 bytes, in weight order). */
-export function weightsSha256(model: LayersModel): string {
+export async function weightsSha256(model: LayersModel): Promise<string> {
   const h = createHash('sha256');
   for (const w of model.trainableWeights) {
-    const v = w.read().dataSync() as Float32Array;
+    const v = (await w.read().data()) as Float32Array;
     h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
   }
   return h.digest('hex');

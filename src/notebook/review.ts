@@ -156,7 +156,7 @@ export function repeatsFinding(records: readonly RunRecord[]): Finding {
  * Times `repeats` forward passes of a freshly built model over `examples` zero
  * inputs (after one warm-up pass) on the current tfjs backend.
  */
-export function timeForwardPass(model: ModelName, examples = 10000, repeats = 3, batchSize = 1000): ForwardPassTiming {
+export async function timeForwardPass(model: ModelName, examples = 10000, repeats = 3, batchSize = 1000): Promise<ForwardPassTiming> {
   if (!Number.isInteger(examples) || examples < 1) throw new Error(`timeForwardPass: examples must be a positive integer, got ${examples}`);
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`timeForwardPass: repeats must be a positive integer, got ${repeats}`);
   const m = buildModel({ name: model });
@@ -164,15 +164,16 @@ export function timeForwardPass(model: ModelName, examples = 10000, repeats = 3,
     const shape = (m.inputs[0].shape.slice(1) as number[]);
     const x = tf.zeros([examples, ...shape]);
     try {
-      const pass = (): number => {
+      const pass = async (): Promise<number> => {
         const t0 = performance.now();
         const y = m.predict(x, { batchSize }) as tf.Tensor;
-        y.dataSync();
+        await y.data();
         y.dispose();
         return (performance.now() - t0) / 1000;
       };
-      pass();
-      const times = Array.from({ length: repeats }, pass);
+      await pass();
+      const times: number[] = [];
+      for (let r = 0; r < repeats; r++) times.push(await pass());
       return { model, examples, medianSeconds: median(times), repeats, backend: tf.getBackend() };
     } finally {
       x.dispose();

@@ -32,9 +32,9 @@ function checkFloat32(t: tf.Tensor, fn: string, what: string): void {
  * @param rng required for stochastic rounding.
  * @throws Error for a non-float32 tensor or as `projectValues`.
  */
-export function projectTensor(t: tf.Tensor, scheme: QuantScheme, rng?: Rng): tf.Tensor {
+export async function projectTensor(t: tf.Tensor, scheme: QuantScheme, rng?: Rng): Promise<tf.Tensor> {
   checkFloat32(t, 'projectTensor', 'the tensor');
-  const p = projectValues(t.dataSync() as Float32Array, scheme, { shape: t.shape, rng });
+  const p = projectValues((await t.data()) as Float32Array, scheme, { shape: t.shape, rng });
   return tf.tensor(p.values, t.shape, 'float32');
 }
 
@@ -47,7 +47,7 @@ export function projectTensor(t: tf.Tensor, scheme: QuantScheme, rng?: Rng): tf.
  * @returns one entry per weight with its codes and parameters.
  * @throws Error for a non-float32 weight or as `projectValues`.
  */
-export function projectModelWeights(model: tf.LayersModel, scheme: QuantScheme, rng?: Rng): ProjectedWeight[] {
+export async function projectModelWeights(model: tf.LayersModel, scheme: QuantScheme, rng?: Rng): Promise<ProjectedWeight[]> {
   const fn = 'projectModelWeights';
   const info: ProjectedWeight[] = [];
   for (const w of model.trainableWeights) {
@@ -55,7 +55,7 @@ export function projectModelWeights(model: tf.LayersModel, scheme: QuantScheme, 
     if (!(variable instanceof tf.Variable)) throw new Error(`${fn}: weight ${w.name} has no underlying tf.Variable`);
     checkFloat32(variable, fn, `weight ${w.name}`);
     const shape = variable.shape.slice();
-    const p = projectValues(variable.dataSync() as Float32Array, scheme, { shape, rng });
+    const p = projectValues((await variable.data()) as Float32Array, scheme, { shape, rng });
     const projected = tf.tensor(p.values, shape, 'float32');
     variable.assign(projected);
     projected.dispose();

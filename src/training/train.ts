@@ -177,14 +177,16 @@ function identityOrder(n: number): Int32Array {
 
 /**
  * Mean loss and accuracy of `model` on the test split, in batches of `batchSize`.
- * Accuracy is null for regression.
+ * Accuracy is null for regression. Asynchronous because results are read with
+ * `Tensor.data()`, which every backend supports (GPU backends cannot read synchronously
+ * in Node).
  */
-export function evaluate(
+export async function evaluate(
   model: tf.LayersModel,
   data: Dataset,
   batchSize = 1000,
   split: 'test' | 'train' = 'test',
-): { loss: number; accuracy: number | null } {
+): Promise<{ loss: number; accuracy: number | null }> {
   const xs = split === 'test' ? data.xTest : data.xTrain;
   const ys = split === 'test' ? data.yTest : data.yTrain;
   const n = split === 'test' ? data.nTest : data.nTrain;
@@ -194,16 +196,14 @@ export function evaluate(
   let correct = 0;
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
-    const [l, c] = tf.tidy(() => {
+    const [loss, corr] = tf.tidy(() => {
       const x = batcher.x(order, start, count);
       const y = batcher.y(order, start, count);
       const pred = model.predict(x) as tf.Tensor;
-      const loss = lossOf(data.task, y, pred);
-      const corr = data.task === 'classification' ? correctOf(y, pred) : tf.scalar(0);
-      return [loss.dataSync()[0], corr.dataSync()[0]];
+      return [lossOf(data.task, y, pred), data.task === 'classification' ? correctOf(y, pred) : tf.scalar(0)];
     });
-    lossSum += l * count;
-    correct += c;
+    lossSum += (await readScalar(loss)) * count;
+    correct += await readScalar(corr);
   }
   return { loss: lossSum / n, accuracy: data.task === 'classification' ? correct / n : null };
 }
@@ -290,9 +290,18 @@ class WeightProjector {
   }
 }
 
+/** Reads a scalar tensor's value and disposes the tensor. */
+async function readScalar(t: tf.Tensor): Promise<number> {
+  try {
+    return (await t.data())[0];
+  } finally {
+    t.dispose();
+  }
+}
+
 /** Copies of the current values of the variables (safe to keep across steps). */
-function readAll(vars: tf.LayerVariable[]): Float32Array[] {
-  return vars.map((v) => (v.read().dataSync() as Float32Array).slice());
+async function readAll(vars: tf.LayerVariable[]): Promise<Float32Array[]> {
+  return Promise.all(vars.map(async (v) => ((await v.read().data()) as Float32Array).slice()));
 }
 
 /** Writes values into the variables. */
@@ -322,7 +331,7 @@ function weightStats(vars: tf.LayerVariable[], values: Float32Array[]): WeightSt
  * The data order of epoch e is a permutation drawn from the seed's `data-order`
  * stream, so all methods with the same seed see the same batches.
  */
-export function train(model: tf.LayersModel, data: Dataset, args: TrainArgs): TrainResult {
+export async function train(model: tf.LayersModel, data: Dataset, args: TrainArgs): Promise<TrainResult> {
   const { protocol, scheme } = args;
   if (protocol.kind !== 'float' && scheme === null) {
     throw new Error(`protocol '${protocol.kind}' needs a quantization scheme, got null`);
@@ -345,7 +354,7 @@ export function train(model: tf.LayersModel, data: Dataset, args: TrainArgs): Tr
 
   // Projected training starts from the quantized initial weights.
   if (projector !== null) {
-    const start = projector.projectArrays(readAll(vars));
+    const start = projector.projectArrays(await readAll(vars));
     projector.baseline(start.codes);
     if (protocol.kind === 'projected') writeAll(vars, start.values);
   }
@@ -365,7 +374,7 @@ export function train(model: tf.LayersModel, data: Dataset, args: TrainArgs): Tr
       const y = batcher.y(order, start, count);
       let floats: Float32Array[] | null = null;
       if (protocol.kind === 'qat' && projector !== null) {
-        floats = readAll(vars);
+        floats = await readAll(vars);
         const q = projector.projectArrays(floats);
         projector.trackStep(q.codes);
         writeAll(vars, q.values);
@@ -387,16 +396,12 @@ export function train(model: tf.LayersModel, data: Dataset, args: TrainArgs): Tr
       } else {
         cost = optimizer.minimize(lossFn, true, varList) as tf.Scalar;
       }
-      lossSum += cost.dataSync()[0] * count;
-      cost.dispose();
-      if (correct !== null) {
-        correctSum += (correct as tf.Scalar).dataSync()[0];
-        (correct as tf.Scalar).dispose();
-      }
+      lossSum += (await readScalar(cost)) * count;
+      if (correct !== null) correctSum += await readScalar(correct);
       x.dispose();
       y.dispose();
       if (protocol.kind === 'projected' && protocol.every === 'step' && projector !== null) {
-        const q = projector.projectArrays(readAll(vars));
+        const q = projector.projectArrays(await readAll(vars));
         projector.trackStep(q.codes);
         writeAll(vars, q.values);
       }
@@ -407,18 +412,18 @@ export function train(model: tf.LayersModel, data: Dataset, args: TrainArgs): Tr
     let evaluated: Float32Array[];
     let floatsAtEnd: Float32Array[] | null = null;
     if (projector !== null && protocol.kind !== 'ptq') {
-      const floats = readAll(vars);
+      const floats = await readAll(vars);
       const q = projector.projectArrays(floats);
       if (protocol.kind === 'qat') floatsAtEnd = floats;
       writeAll(vars, q.values); // projected (both variants) and qat evaluate the quantized weights
       quant = projector.epochStats(q.codes, q.values);
       evaluated = q.values;
     } else {
-      evaluated = readAll(vars);
+      evaluated = await readAll(vars);
     }
     const epochTrain = (performance.now() - t0) / 1000;
     const t1 = performance.now();
-    const test = evaluate(model, data, evalBatch);
+    const test = await evaluate(model, data, evalBatch);
     const epochEval = (performance.now() - t1) / 1000;
     if (floatsAtEnd !== null) writeAll(vars, floatsAtEnd); // qat continues from its float shadow weights
     trainSeconds += epochTrain;
@@ -446,11 +451,11 @@ export function train(model: tf.LayersModel, data: Dataset, args: TrainArgs): Tr
   let codes: Int32Array[] | null = null;
   if (projector !== null) {
     if (protocol.kind === 'ptq' || protocol.kind === 'qat') {
-      const floats = readAll(vars);
-      floatTest = protocol.kind === 'ptq' ? { loss: last.testLoss, accuracy: last.testAccuracy } : evaluate(model, data, evalBatch);
+      const floats = await readAll(vars);
+      floatTest = protocol.kind === 'ptq' ? { loss: last.testLoss, accuracy: last.testAccuracy } : await evaluate(model, data, evalBatch);
       const q = projector.projectArrays(floats);
       writeAll(vars, q.values);
-      const final = evaluate(model, data, evalBatch);
+      const final = await evaluate(model, data, evalBatch);
       testLoss = final.loss;
       testAccuracy = final.accuracy;
       codes = q.codes;
@@ -486,24 +491,23 @@ function median(values: readonly number[]): number {
  * Times inference separately from training: one warm-up pass over the test split,
  * then `repeats` timed passes; reports the median and the throughput.
  */
-export function measureInference(model: tf.LayersModel, data: Dataset, repeats = 5, batchSize = 1000): InferenceTiming {
+export async function measureInference(model: tf.LayersModel, data: Dataset, repeats = 5, batchSize = 1000): Promise<InferenceTiming> {
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`repeats must be an integer >= 1, got ${repeats}`);
   const batcher = makeBatcher(data.xTest, data.yTest, data.inputShape, data);
   const order = identityOrder(data.nTest);
-  const pass = (): number => {
+  const pass = async (): Promise<number> => {
     const t0 = performance.now();
     for (let start = 0; start < data.nTest; start += batchSize) {
       const count = Math.min(batchSize, data.nTest - start);
-      tf.tidy(() => {
-        const out = model.predict(batcher.x(order, start, count)) as tf.Tensor;
-        out.dataSync();
-      });
+      const out = tf.tidy(() => model.predict(batcher.x(order, start, count)) as tf.Tensor);
+      await out.data(); // waits for the computation, on every backend
+      out.dispose();
     }
     return (performance.now() - t0) / 1000;
   };
-  pass();
+  await pass();
   const seconds: number[] = [];
-  for (let r = 0; r < repeats; r++) seconds.push(pass());
+  for (let r = 0; r < repeats; r++) seconds.push(await pass());
   const med = median(seconds);
   return { batchSize, repeats, seconds, medianSeconds: med, samplesPerSecond: data.nTest / med };
 }

@@ -23,24 +23,24 @@ describe('quantizers: tensors and models', () => {
     await tf.setBackend('cpu');
   });
 
-  it('projectTensor equals projectValues and keeps the input', () => {
+  it('projectTensor equals projectValues and keeps the input', async () => {
     const data = Float32Array.from([0.75, -0.5, 0.1, 0.3, -0.9, 0.01]);
     const t = tf.tensor(data, [2, 3]);
-    const p = projectTensor(t, PRESETS.octization);
+    const p = await projectTensor(t, PRESETS.octization);
     assert.deepEqual(p.shape, [2, 3]);
     assert.deepEqual(p.dataSync(), projectValues(data, PRESETS.octization).values);
     assert.deepEqual(Array.from(projectValues(data, PRESETS.octization).codes.slice(0, 2)), [191, -127]);
     assert.deepEqual(t.dataSync(), data);
-    const pc = projectTensor(t, PRESETS.absmax); // per output channel (axis −1)
+    const pc = await projectTensor(t, PRESETS.absmax); // per output channel (axis −1)
     assert.deepEqual(pc.dataSync(), projectValues(data, PRESETS.absmax, { shape: [2, 3] }).values);
-    assert.throws(() => projectTensor(tf.tensor([1, 2], [2], 'int32'), PRESETS.standard), /must be float32, got dtype int32/);
+    await assert.rejects(projectTensor(tf.tensor([1, 2], [2], 'int32'), PRESETS.standard), /must be float32, got dtype int32/);
     tf.dispose([t, p, pc]);
   });
 
-  it('projectModelWeights replaces every trainable weight in place and reports codes', () => {
+  it('projectModelWeights replaces every trainable weight in place and reports codes', async () => {
     const model = tinyModel(1);
     const before = model.trainableWeights.map((w) => w.read().dataSync().slice() as Float32Array);
-    const info = projectModelWeights(model, PRESETS.octization);
+    const info = await projectModelWeights(model, PRESETS.octization);
     assert.deepEqual(info.map((i) => i.shape), [[3, 4], [4], [4, 2], [2]]);
     assert.deepEqual(info.map((i) => i.size), [12, 4, 8, 2]);
     model.trainableWeights.forEach((w, k) => {
@@ -53,19 +53,19 @@ describe('quantizers: tensors and models', () => {
       assert.deepEqual(info[k].codes, Int32Array.from(quantizeToOctal(before[k], 8), octalToInt));
     });
     // Idempotent: a second projection changes nothing.
-    const again = projectModelWeights(model, PRESETS.octization);
+    const again = await projectModelWeights(model, PRESETS.octization);
     again.forEach((i, k) => assert.deepEqual(i.codes, info[k].codes));
     model.dispose();
   });
 
-  it('stochastic projection of a model is reproducible from its seed', () => {
+  it('stochastic projection of a model is reproducible from its seed', async () => {
     const a = tinyModel(2);
     const b = tinyModel(2);
-    const ia = projectModelWeights(a, PRESETS.stochastic, Rng.stream(5, 'stochastic-rounding'));
-    const ib = projectModelWeights(b, PRESETS.stochastic, Rng.stream(5, 'stochastic-rounding'));
+    const ia = await projectModelWeights(a, PRESETS.stochastic, Rng.stream(5, 'stochastic-rounding'));
+    const ib = await projectModelWeights(b, PRESETS.stochastic, Rng.stream(5, 'stochastic-rounding'));
     ia.forEach((i, k) => assert.deepEqual(i.codes, ib[k].codes));
-    assert.throws(() => projectModelWeights(a, PRESETS.stochastic), /needs options.rng/);
-    const pa = projectModelWeights(a, PRESETS.absmax);
+    await assert.rejects(projectModelWeights(a, PRESETS.stochastic), /needs options.rng/);
+    const pa = await projectModelWeights(a, PRESETS.absmax);
     assert.equal(pa[0].scales.length, 4); // kernel [3, 4]: one scale per output unit
     assert.equal(pa[1].scales.length, 1); // bias: one scale
     a.dispose();

@@ -40,10 +40,10 @@ function toyClassification(n: number, seed: number): Dataset {
   };
 }
 
-function fit(data: Dataset, overrides: Partial<TrainArgs>) {
+async function fit(data: Dataset, overrides: Partial<TrainArgs>) {
   const model = buildModel({ name: 'mnist-mlp', inputShape: [4] });
   initializeWeights(model, 11);
-  const result = train(model, data, {
+  const result = await train(model, data, {
     epochs: 2,
     batchSize: 32,
     optimizer: { name: 'adam', learningRate: 1e-2 },
@@ -63,13 +63,13 @@ describe('training', () => {
     await tf.setBackend('cpu');
   });
 
-  it('parses and names every protocol, and rejects unknown ones', () => {
+  it('parses and names every protocol, and rejects unknown ones', async () => {
     for (const name of PROTOCOL_NAMES) assert.equal(protocolName(parseProtocol(name)), name);
     assert.throws(() => parseProtocol('sometimes'), /unknown protocol 'sometimes'/);
   });
 
-  it('float training learns the toy problem and records every epoch', () => {
-    const { result } = fit(data, { epochs: 3 });
+  it('float training learns the toy problem and records every epoch', async () => {
+    const { result } = await fit(data, { epochs: 3 });
     assert.equal(result.epochs.length, 3);
     assert.equal(result.steps, 3 * Math.ceil(300 / 32));
     assert.ok(result.testAccuracy !== null && result.testAccuracy > 0.85, `accuracy ${result.testAccuracy}`);
@@ -78,17 +78,17 @@ describe('training', () => {
     assert.equal(result.codes, null);
   });
 
-  it('is deterministic: same seed → identical metrics and weights', () => {
-    const a = fit(data, { protocol: { kind: 'projected', every: 'step' }, scheme: getPreset('octization') });
-    const b = fit(data, { protocol: { kind: 'projected', every: 'step' }, scheme: getPreset('octization') });
+  it('is deterministic: same seed → identical metrics and weights', async () => {
+    const a = await fit(data, { protocol: { kind: 'projected', every: 'step' }, scheme: getPreset('octization') });
+    const b = await fit(data, { protocol: { kind: 'projected', every: 'step' }, scheme: getPreset('octization') });
     const strip = (r: typeof a.result) => r.epochs.map(({ trainSeconds: _a, evalSeconds: _b, ...rest }) => rest);
     assert.deepEqual(strip(a.result), strip(b.result));
     assert.deepEqual(a.weights, b.weights);
   });
 
-  it('projected training leaves every weight on the grid and records code dynamics', () => {
+  it('projected training leaves every weight on the grid and records code dynamics', async () => {
     const scheme = getPreset('standard');
-    const { result, weights } = fit(data, { protocol: { kind: 'projected', every: 'step' }, scheme });
+    const { result, weights } = await fit(data, { protocol: { kind: 'projected', every: 'step' }, scheme });
     for (const w of weights) {
       for (const v of w) {
         const code = Math.fround(v) * 255;
@@ -103,41 +103,41 @@ describe('training', () => {
     assert.ok(result.codes !== null && result.codes.length === 4);
   });
 
-  it('projected-epoch does not track per-step changes; ptq and qat report float metrics before quantizing', () => {
+  it('projected-epoch does not track per-step changes; ptq and qat report float metrics before quantizing', async () => {
     const scheme = getPreset('octization');
-    const epochOnly = fit(data, { protocol: { kind: 'projected', every: 'epoch' }, scheme });
+    const epochOnly = await fit(data, { protocol: { kind: 'projected', every: 'epoch' }, scheme });
     assert.equal(epochOnly.result.epochs[0].quant?.stepChangeFraction, null);
-    const ptq = fit(data, { protocol: { kind: 'ptq' }, scheme });
+    const ptq = await fit(data, { protocol: { kind: 'ptq' }, scheme });
     assert.ok(ptq.result.floatTest !== null);
     assert.equal(ptq.result.epochs[0].quant, null);
-    const qat = fit(data, { protocol: { kind: 'qat' }, scheme });
+    const qat = await fit(data, { protocol: { kind: 'qat' }, scheme });
     assert.ok(qat.result.floatTest !== null);
     assert.ok(qat.result.epochs[0].quant !== null);
     assert.ok(qat.result.testAccuracy !== null && qat.result.testAccuracy > 0.8);
   });
 
-  it('paired design: two methods with one seed see the same first batch and start from the same weights', () => {
+  it('paired design: two methods with one seed see the same first batch and start from the same weights', async () => {
     // With a learning rate of 0 nothing moves: float and ptq must then agree exactly on the loss curve.
     const frozen = { optimizer: { name: 'sgd' as const, learningRate: 1e-12 } };
-    const a = fit(data, { ...frozen });
-    const b = fit(data, { ...frozen, protocol: { kind: 'ptq' }, scheme: getPreset('standard') });
+    const a = await fit(data, { ...frozen });
+    const b = await fit(data, { ...frozen, protocol: { kind: 'ptq' }, scheme: getPreset('standard') });
     assert.equal(a.result.epochs[0].trainLoss, b.result.epochs[0].trainLoss);
   });
 
-  it('rejects a quantized protocol without a scheme and bad epochs', () => {
-    assert.throws(() => fit(data, { protocol: { kind: 'qat' }, scheme: null }), /needs a quantization scheme/);
-    assert.throws(() => fit(data, { epochs: 0 }), /epochs must be an integer >= 1/);
+  it('rejects a quantized protocol without a scheme and bad epochs', async () => {
+    await assert.rejects(fit(data, { protocol: { kind: 'qat' }, scheme: null }), /needs a quantization scheme/);
+    await assert.rejects(fit(data, { epochs: 0 }), /epochs must be an integer >= 1/);
   });
 
-  it('evaluates and times inference separately', () => {
+  it('evaluates and times inference separately', async () => {
     const model = buildModel({ name: 'mnist-mlp', inputShape: [4] });
     initializeWeights(model, 3);
-    const ev = evaluate(model, data, 64);
+    const ev = await evaluate(model, data, 64);
     assert.ok(ev.loss > 0 && ev.accuracy !== null);
-    const t = measureInference(model, data, 3, 50);
+    const t = await measureInference(model, data, 3, 50);
     assert.equal(t.seconds.length, 3);
     assert.ok(t.medianSeconds > 0 && t.samplesPerSecond > 0);
-    assert.throws(() => measureInference(model, data, 0), /repeats/);
+    await assert.rejects(measureInference(model, data, 0), /repeats/);
     model.dispose();
   });
 });
