@@ -4,7 +4,8 @@
  * usage: npm run bench [-- --full] (see BENCH_USAGE in src/engine/bench-stats.ts)
  *
  * For the MNIST MLP and the CIFAR-10 CNN on every available backend (`wasm`; `cpu` for
- * the MLP only, briefly; native `tensorflow` when installed), at batch 64 with Adam 1e-3:
+ * the MLP only, briefly; native `tensorflow` when installed; `webgpu` with a hardware
+ * adapter, or a software one when asked for with `--backends`), at batch 64 with Adam 1e-3:
  * training samples/s through the project's own training loop under the `float` protocol
  * and under `projected-step` with the `standard` preset (the slowdown is the cost of the
  * per-step quantization projection), prediction samples/s, the most expensive kernels of
@@ -20,7 +21,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DATA_DIR_ENV, resolveDataDir } from '../src/data';
 import type { Dataset } from '../src/data';
-import { describeEngine, prepareEngine } from '../src/engine';
+import { describeAdapter, describeEngine, prepareEngine } from '../src/engine';
 import type { EngineInfo } from '../src/engine';
 import {
   BENCH_USAGE,
@@ -356,7 +357,8 @@ async function measureModel(model: BenchModel, backend: string, data: Dataset, p
     const p = projM.samplesPerSecond.median;
     progress(`${backend} ${model}: float ${formatRate(f)}, projected-step ${formatRate(p)} samples/s (slowdown ${formatRatio(slowdown(f, p))}); predict (${pPlan.repeats} × ${pPlan.samples} samples)`);
     const predict = await measurePredict(floatModel, data, pPlan, BATCH);
-    const kernels = await profileStep(floatModel, data, BATCH, LEARNING_RATE, TOP_KERNELS);
+    // tf.profile's kernel timers wait on GPU timestamp queries, which Dawn in Node never resolves.
+    const kernels = backend === 'webgpu' ? null : await profileStep(floatModel, data, BATCH, LEARNING_RATE, TOP_KERNELS);
     const projectionOnlyMs = await measureProjectionOnly(floatModel);
     return {
       model,
@@ -558,6 +560,7 @@ export function formatReport(r: BenchReport, jsonPath: string, datedPath: string
       (wasm != null ? `, wasm SIMD ${String(wasm.wasm.simd)}, ${String(wasm.wasm.threadsCount)} thread(s), custom kernels: ${wasm.wasm.customKernels.length}` : ''),
   );
   for (const e of r.engines) if (!e.available) out.push(`backend ${e.backend}: not available (${e.reason ?? '?'})`);
+  for (const e of r.engines) if (e.info?.gpuAdapter != null) out.push(`backend ${e.backend}: adapter ${describeAdapter(e.info.gpuAdapter)}`);
   for (const [model, d] of Object.entries(r.data)) {
     if (d == null) continue;
     out.push(`data ${model}: ${d.source === 'real' ? `real, ${d.description}, checksums ${d.checksums}` : `SYNTHETIC: ${d.description}`}`);
@@ -692,7 +695,14 @@ export async function runBench(argv: readonly string[]): Promise<number> {
       progress(`backend ${backend}: not available (${errorText(err)})`);
       continue;
     }
+    const adapter = describeEngine().gpuAdapter;
+    if (adapter !== null) progress(`backend ${backend}: adapter ${describeAdapter(adapter)}`);
     for (const model of args.models) {
+      if (adapter !== null && adapter.software && !args.backendsGiven) {
+        const skipped = `software adapter ${describeAdapter(adapter)}: a CPU emulating a GPU, not timed unless asked for with --backends webgpu`;
+        results.push({ model, backend, params: null, skipped, float: null, projectedStep: null, projectionSlowdown: null, projectionSlowdownCpu: null, projectionMsPerStep: null, projectionOnlyMs: null, predict: null, kernels: null });
+        continue;
+      }
       const plan = trainingPlan(model, backend, args.full, args.reps);
       if (plan === null) {
         results.push({ model, backend, params: null, skipped: `the ${backend} backend trains ${model} far too slowly for a benchmark`, float: null, projectedStep: null, projectionSlowdown: null, projectionSlowdownCpu: null, projectionMsPerStep: null, projectionOnlyMs: null, predict: null, kernels: null });
@@ -724,7 +734,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
     if (cores > 1 && one !== undefined && all !== undefined && all.trainSamplesPerSecond < one.trainSamplesPerSecond) {
       warnings.push(
         `PyTorch trains ${model} slower with ${cores} threads than with 1 (${formatRate(all.trainSamplesPerSecond)} vs ${formatRate(one.trainSamplesPerSecond)} samples/s): ` +
-          'its threads wait on each other while other processes hold the cores, so the ratios against PyTorch with several threads are not meaningful in this run.',
+          "for this model's small operations its threads cost more in synchronisation than they save (more so when other processes hold the cores), so compare with its 1-thread figure too.",
       );
     }
   }

@@ -3,11 +3,21 @@
 # Needs root (or sudo) and apt; does nothing when everything is present.
 #   - jupyter-nbconvert, jupyter-client: run the notebooks headlessly (Debian's Jupyter, /usr/bin/python3)
 #   - chromium: check that the HTML reports render their charts offline
+#   - mesa-vulkan-drivers (Mesa >= 25), libvulkan1: a software WebGPU adapter (lavapipe), so
+#     that the webgpu engine is tested without a GPU. Debian 12's own Mesa 22.3 lacks
+#     Vulkan features Dawn requires, so on bookworm it comes from bookworm-backports.
 set -euo pipefail
 need=()
 [ -x /usr/bin/jupyter ] && /usr/bin/python3 -c 'import nbclient, nbconvert' 2>/dev/null || need+=(jupyter-nbconvert jupyter-client)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-if [ ${#need[@]} -eq 0 ]; then
+mesa_ok() {
+  local v
+  v="$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null)" || return 1
+  dpkg-query -W libvulkan1 >/dev/null 2>&1 && dpkg --compare-versions "$v" ge 25
+}
+mesa=0
+command -v dpkg-query >/dev/null 2>&1 && ! mesa_ok && mesa=1
+if [ ${#need[@]} -eq 0 ] && [ "$mesa" -eq 0 ]; then
   echo "system packages: all present"
   exit 0
 fi
@@ -17,6 +27,18 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "installing system packages: ${need[*]}"
+codename="$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")"
+mesa_target=()
+if [ "$mesa" -eq 1 ] && [ "$codename" = "bookworm" ]; then
+  echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
+  mesa_target=(-t bookworm-backports)
+fi
+echo "installing system packages: ${need[*]}${need[*]:+ }$([ "$mesa" -eq 1 ] && echo "mesa-vulkan-drivers libvulkan1 ${mesa_target[*]}")"
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+export DEBIAN_FRONTEND=noninteractive
+[ ${#need[@]} -eq 0 ] || $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+if [ "$mesa" -eq 1 ]; then
+  # Optional: without it the webgpu tests skip and say why; nothing else depends on it.
+  $SUDO apt-get install -y -qq --no-install-recommends "${mesa_target[@]}" mesa-vulkan-drivers libvulkan1 ||
+    echo "could not install a recent mesa-vulkan-drivers: the webgpu tests will skip" >&2
+fi

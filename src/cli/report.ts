@@ -19,7 +19,8 @@ Options:
   --out DIR          output directory (default reports)
   --allow-damaged    build despite damaged result lines and list them in the reports
   --resamples N      bootstrap resamples of the BCa intervals (default 10000)
-  --readme FILE      also rewrite the Findings section of FILE (between its findings markers)
+  --readme FILE      also rewrite the Findings section of FILE (between its findings markers) and,
+                     if it has performance markers, its Performance tables from <out>/bench/latest.json
   --quiet            print nothing but errors
 `;
 
@@ -71,8 +72,28 @@ export const reportCommand: Command = {
       const fs = require('node:fs') as typeof import('node:fs');
       if (!fs.existsSync(values.readme)) throw new UsageError(`--readme file '${values.readme}' does not exist`);
       const rel = path.relative(path.dirname(path.resolve(values.readme)), path.resolve(out)) || '.';
-      fs.writeFileSync(values.readme, replaceFindings(fs.readFileSync(values.readme, 'utf8'), findingsMarkdown(built, rel.split(path.sep).join('/'))));
-      if (!values.quiet) console.log(`updated the findings section of ${values.readme}`);
+      let text = replaceFindings(fs.readFileSync(values.readme, 'utf8'), findingsMarkdown(built, rel.split(path.sep).join('/')));
+      const perf = require('../reports/bench-readme') as typeof import('../reports/bench-readme');
+      const benchJson = path.join(out, 'bench', 'latest.json');
+      let perfNote = '';
+      if (text.includes(perf.PERFORMANCE_START)) {
+        if (fs.existsSync(benchJson)) {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(fs.readFileSync(benchJson, 'utf8'));
+          } catch (err) {
+            throw new Error(`${benchJson}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+          }
+          const summary = perf.parseBenchSummary(parsed, benchJson);
+          const shown = path.relative(path.dirname(path.resolve(values.readme)), path.resolve(benchJson)).split(path.sep).join('/');
+          text = perf.replaceBetween(text, perf.PERFORMANCE_START, perf.PERFORMANCE_END, perf.performanceMarkdown(summary, shown));
+          perfNote = ` and its performance section (from ${benchJson})`;
+        } else {
+          perfNote = `; no ${benchJson}, so its performance section is left as it was`;
+        }
+      }
+      fs.writeFileSync(values.readme, text);
+      if (!values.quiet) console.log(`updated the findings section of ${values.readme}${perfNote}`);
     }
     if (!values.quiet) {
       if (built.runs === 0) console.log(`no results in ${results}: index.html lists the claims as waiting for runs`);

@@ -13,7 +13,7 @@ export type BenchModel = 'mnist-mlp' | 'cifar10-cnn';
 export const BENCH_MODELS: readonly BenchModel[] = ['mnist-mlp', 'cifar10-cnn'];
 
 /** The engine backends the benchmark can measure, in the order it measures them. */
-export const BENCH_BACKENDS: readonly string[] = ['wasm', 'cpu', 'tensorflow'];
+export const BENCH_BACKENDS: readonly string[] = ['wasm', 'cpu', 'tensorflow', 'webgpu'];
 
 /** Options of the benchmark script, as parsed by {@link parseBenchArgs}. */
 export interface BenchArgs {
@@ -33,6 +33,11 @@ export interface BenchArgs {
   outDir: string;
   /** Backends to measure, from {@link BENCH_BACKENDS}. Default all of them. */
   backends: string[];
+  /**
+   * Whether `--backends` was given. A software WebGPU adapter is timed only when asked
+   * for by name: it is a CPU emulating a GPU.
+   */
+  backendsGiven: boolean;
   /** Models to measure. Default both. */
   models: BenchModel[];
   /** Repetitions per measurement, overriding the plan's. Undefined: the plan's. */
@@ -97,6 +102,7 @@ export function parseBenchArgs(argv: readonly string[], cores: number): BenchArg
     python: '/usr/bin/python3',
     outDir: 'reports/bench',
     backends: [...BENCH_BACKENDS],
+    backendsGiven: false,
     models: [...BENCH_MODELS],
     seed: 1,
     help: false,
@@ -131,6 +137,7 @@ export function parseBenchArgs(argv: readonly string[], cores: number): BenchArg
         break;
       case '--backends':
         out.backends = parseList(flag, argv[++i], BENCH_BACKENDS);
+        out.backendsGiven = true;
         break;
       case '--models':
         out.models = parseList(flag, argv[++i], BENCH_MODELS);

@@ -4,8 +4,9 @@
  * study carries.
  *
  * Automatic order: native TensorFlow (`@tensorflow/tfjs-node-gpu`, then
- * `@tensorflow/tfjs-node`, each only when installed and loadable), then the `wasm`
- * backend (SIMD where available, with this project's gradient kernels), then `cpu`.
+ * `@tensorflow/tfjs-node`, each only when installed and loadable), then `webgpu` (only with
+ * a hardware GPU adapter), then the `wasm` backend (SIMD where available, with this
+ * project's gradient kernels), then `cpu`.
  * `OCTOLAB_BACKEND` or {@link EngineArgs.backend} forces one mode and fails loudly if it
  * cannot be had.
  */
@@ -14,12 +15,14 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { activeWasmKernels, registerWasmKernels } from './wasm-kernels';
+import { describeAdapter, exposeWebGpu, gpuDeviceNodes, loadDawn } from './webgpu';
+import type { GpuAdapterInfo } from './webgpu';
 
 /** What a caller can ask for: one backend, or `auto` for the best available. */
-export type BackendMode = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendMode = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 /** Every valid {@link BackendMode}, in the order error messages list them. */
-export const BACKEND_MODES: readonly BackendMode[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_MODES: readonly BackendMode[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 /** Environment variable that forces a backend mode (overridden by {@link EngineArgs.backend}). */
 export const BACKEND_ENV_VAR = 'OCTOLAB_BACKEND';
@@ -45,7 +48,7 @@ export interface EngineArgs {
 export interface EngineAttempt {
   /** What was tried: an npm package name, or a backend name for built-in backends. */
   candidate: string;
-  /** The tfjs backend name it provides (`tensorflow`, `wasm`, `cpu`). */
+  /** The tfjs backend name it provides (`tensorflow`, `webgpu`, `wasm`, `cpu`). */
   backend: string;
   /** Whether it became the active, verified backend. */
   ok: boolean;
@@ -63,6 +66,10 @@ export interface EngineVersions {
   tfjsBackendWasm: string | null;
   /** The native package in use (`@tensorflow/tfjs-node` or `-node-gpu`), else null. */
   tfjsNode: string | null;
+  /** `@tensorflow/tfjs-backend-webgpu`, when the webgpu backend is active, else null. */
+  tfjsBackendWebgpu: string | null;
+  /** `webgpu` (Dawn's Node binding), when the webgpu backend is active, else null. */
+  dawn: string | null;
 }
 
 /** WebAssembly facts; all null unless the `wasm` backend was loaded. */
@@ -107,6 +114,11 @@ export interface EngineInfo {
   nativePackage: string | null;
   /** Whether the native backend reports a GPU device; null when unknown or not native. */
   nativeGpu: boolean | null;
+  /**
+   * The WebGPU adapter the `webgpu` backend computes on (null for other backends). Check
+   * `software`: a software adapter (Mesa's lavapipe) is a CPU, whatever its API.
+   */
+  gpuAdapter: GpuAdapterInfo | null;
   /** Package versions. */
   versions: EngineVersions;
   /** WebAssembly details. */
@@ -164,12 +176,12 @@ interface ActivationContext {
   load: (id: string) => unknown;
   nativePackage: string | null;
   nativeGpu: boolean | null;
+  gpuAdapter: GpuAdapterInfo | null;
   wasm: EngineWasmInfo;
 }
 
 /**
- * One way to obtain a backend. To add a backend (e.g. `webgpu`), add a candidate here and
- * its mode to {@link BackendMode}, {@link BACKEND_MODES} and {@link MODE_CANDIDATES}.
+ * One way to obtain a backend. To add a backend, add a candidate here and its mode to {@link BackendMode}, {@link BACKEND_MODES} and {@link MODE_CANDIDATES}.
  */
 interface BackendCandidate {
   /** Label recorded in the attempts list. */
@@ -304,6 +316,41 @@ const wasmCandidate: BackendCandidate = {
   },
 };
 
+/**
+ * The `webgpu` backend through Dawn. With `requireHardware` (automatic mode) it is tried
+ * only where a GPU device node exists and the adapter is not a software one.
+ */
+function webgpuCandidate(requireHardware: boolean): BackendCandidate {
+  return {
+    candidate: 'webgpu',
+    backend: 'webgpu',
+    async activate(ctx) {
+      if (requireHardware && process.platform === 'linux' && gpuDeviceNodes().length === 0) {
+        throw new Error('no GPU device node (/dev/nvidia*, /dev/dri/renderD*), so no GPU adapter to look for');
+      }
+      const dawn = await loadDawn(ctx.load);
+      const adapter = await exposeWebGpu(dawn, requireHardware);
+      try {
+        ctx.load('@tensorflow/tfjs-backend-webgpu');
+      } catch (err) {
+        throw new Error(`failed to load @tensorflow/tfjs-backend-webgpu: ${errorText(err)}`);
+      }
+      if (tf.findBackendFactory('webgpu') == null) {
+        throw new Error(`loaded, but no 'webgpu' backend appeared in this @tensorflow/tfjs instance (duplicate @tensorflow/tfjs-core?)`);
+      }
+      await setBackendVerified('webgpu');
+      ctx.gpuAdapter = adapter;
+      // The backend requested its own adapter from the same GPU object: say so if it differs.
+      const used = (tf.backend() as { adapterInfo?: { vendor?: unknown; architecture?: unknown } }).adapterInfo;
+      if (used != null && (used.vendor !== adapter.vendor || used.architecture !== adapter.architecture)) {
+        throw new Error(
+          `the webgpu backend chose adapter ${String(used.vendor)} ${String(used.architecture)}, not the probed ${describeAdapter(adapter)}`,
+        );
+      }
+    },
+  };
+}
+
 const cpuCandidate: BackendCandidate = {
   candidate: 'cpu',
   backend: 'cpu',
@@ -314,8 +361,9 @@ const cpuCandidate: BackendCandidate = {
 
 /** Candidates tried for each mode, in order. */
 const MODE_CANDIDATES: Record<BackendMode, BackendCandidate[]> = {
-  auto: [nativeCandidate('@tensorflow/tfjs-node-gpu'), nativeCandidate('@tensorflow/tfjs-node'), wasmCandidate, cpuCandidate],
+  auto: [nativeCandidate('@tensorflow/tfjs-node-gpu'), nativeCandidate('@tensorflow/tfjs-node'), webgpuCandidate(true), wasmCandidate, cpuCandidate],
   tensorflow: [nativeCandidate('@tensorflow/tfjs-node-gpu'), nativeCandidate('@tensorflow/tfjs-node')],
+  webgpu: [webgpuCandidate(false)],
   wasm: [wasmCandidate],
   cpu: [cpuCandidate],
 };
@@ -374,6 +422,7 @@ async function runPreparation(request: BackendRequest, load: (id: string) => unk
     load,
     nativePackage: null,
     nativeGpu: null,
+    gpuAdapter: null,
     wasm: { simd: null, threads: null, threadsCount: null, binaryDir: null, customKernels: [] },
   };
   const attempts: EngineAttempt[] = [];
@@ -401,11 +450,14 @@ async function runPreparation(request: BackendRequest, load: (id: string) => unk
     requestedBy: request.source,
     nativePackage: ctx.nativePackage,
     nativeGpu: ctx.nativeGpu,
+    gpuAdapter: backend === 'webgpu' ? ctx.gpuAdapter : null,
     versions: {
       tfjs: packageVersion(load, '@tensorflow/tfjs'),
       tfjsCore: packageVersion(load, '@tensorflow/tfjs-core'),
       tfjsBackendWasm: packageVersion(load, '@tensorflow/tfjs-backend-wasm'),
       tfjsNode: ctx.nativePackage == null ? null : packageVersion(load, ctx.nativePackage),
+      tfjsBackendWebgpu: backend === 'webgpu' ? packageVersion(load, '@tensorflow/tfjs-backend-webgpu') : null,
+      dawn: backend === 'webgpu' ? packageVersion(load, 'webgpu') : null,
     },
     wasm: ctx.wasm,
     host: hostInfo(),
@@ -473,4 +525,14 @@ export function describeEngine(): EngineInfo {
   }
   if (now === 'wasm') info.wasm.customKernels = activeWasmKernels();
   return info;
+}
+
+/**
+ * The kernels of `kernelNames` that `backend` has no implementation for (tfjs does not fall
+ * back to another backend: calling one throws "Kernel '…' not registered"). Sorted, unique.
+ */
+export function missingKernels(backend: string, kernelNames: Iterable<string>): string[] {
+  const missing = new Set<string>();
+  for (const name of kernelNames) if (tf.getKernel(name, backend) == null) missing.add(name);
+  return [...missing].sort();
 }

@@ -1,7 +1,7 @@
 /**
  * The TensorFlow.js engine: backend selection and description ({@link prepareEngine},
- * {@link describeEngine}) and the gradient kernels that make CNN training on the `wasm`
- * backend possible and fast.
+ * {@link describeEngine}), the WebGPU engine through Dawn, and the gradient kernels that
+ * make CNN training on the `wasm` backend possible and fast.
  */
 export {
   prepareEngine,
@@ -9,6 +9,7 @@ export {
   isEnginePrepared,
   resolveBackendRequest,
   wasmBinaryDir,
+  missingKernels,
   BACKEND_MODES,
   BACKEND_ENV_VAR,
 } from './engine';
@@ -22,6 +23,8 @@ export type {
   BackendMode,
   BackendRequest,
 } from './engine';
+export { isSoftwareAdapter, adapterInfoOf, describeAdapter, gpuDeviceNodes, loadDawn, exposeWebGpu, isWebGpuExposed } from './webgpu';
+export type { GpuAdapterInfo, DawnModule } from './webgpu';
 export {
   registerWasmKernels,
   unregisterWasmKernels,

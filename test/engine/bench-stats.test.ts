@@ -30,6 +30,8 @@ describe('bench-stats: command line', () => {
     assert.equal(a.python, '/usr/bin/python3');
     assert.equal(a.outDir, 'reports/bench');
     assert.deepEqual(a.backends, [...BENCH_BACKENDS]);
+    assert.ok(a.backends.includes('webgpu'));
+    assert.equal(a.backendsGiven, false);
     assert.deepEqual(a.models, [...BENCH_MODELS]);
     assert.equal(a.reps, undefined);
     assert.equal(a.dataDir, undefined);
@@ -48,6 +50,7 @@ describe('bench-stats: command line', () => {
     assert.equal(a.python, 'py');
     assert.equal(a.outDir, 'o');
     assert.deepEqual(a.backends, ['cpu', 'wasm']);
+    assert.equal(a.backendsGiven, true);
     assert.deepEqual(a.models, ['cifar10-cnn']);
     assert.equal(a.reps, 7);
     assert.equal(a.seed, 9);

@@ -3,7 +3,7 @@ import { execFileSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { BACKEND_MODES, describeEngine, prepareEngine, resolveBackendRequest } from '../../src/engine';
+import { BACKEND_MODES, describeEngine, gpuDeviceNodes, prepareEngine, resolveBackendRequest } from '../../src/engine';
 import type { EngineInfo } from '../../src/engine';
 
 /** Error thrown by Node when a module cannot be resolved. */
@@ -63,7 +63,9 @@ describe('engine: prepareEngine', function () {
     for (const k of tf.getKernelsForBackend('tensorflow')) tf.unregisterKernel(k.kernelName, 'tensorflow');
   });
 
-  it('picks wasm here, after recording why the native packages were not used', () => {
+  it('picks wasm here, after recording why the native packages and webgpu were not used', function () {
+    // With a GPU, automatic mode may rightly pick webgpu; this test is about CPU-only machines.
+    if (gpuDeviceNodes().length > 0) this.skip();
     assert.equal(auto.backend, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
     assert.equal(auto.requested, 'auto');
@@ -72,11 +74,15 @@ describe('engine: prepareEngine', function () {
       [
         ['@tensorflow/tfjs-node-gpu', false],
         ['@tensorflow/tfjs-node', false],
+        ['webgpu', false],
         ['@tensorflow/tfjs-backend-wasm', true],
       ],
     );
-    for (const a of auto.attempts.slice(0, 2)) assert.ok(a.error != null && a.error.length > 10, `no reason for ${a.candidate}`);
+    for (const a of auto.attempts.slice(0, 3)) assert.ok(a.error != null && a.error.length > 10, `no reason for ${a.candidate}`);
+    // This machine has no GPU: automatic mode does not take a software adapter for one.
+    assert.match(auto.attempts[2].error ?? '', /no GPU device node|only a software adapter|no WebGPU adapter/);
     assert.equal(auto.nativePackage, null);
+    assert.equal(auto.gpuAdapter, null);
   });
 
   it('reports versions from package.json files, wasm features and the host', () => {
