@@ -6,6 +6,8 @@
 import { describeMethod, stableStringify } from '../experiments/config';
 import type { RunRecord } from '../experiments/record';
 import type { DatasetProvenance } from '../data/types';
+import { describeAdapter } from '../engine/webgpu';
+import type { GpuAdapterInfo } from '../engine/webgpu';
 
 /** One distinct data provenance and the runs that used it. */
 export interface DataSource {
@@ -72,14 +74,20 @@ export function provenanceOf(records: readonly RunRecord[]): Provenance {
     .map(([description, { item, n }]) => ({ method: item.config.method, description, runs: n }))
     .sort((a, b) => (a.description < b.description ? -1 : 1));
   const data = [...countBy(records, (r) => stableStringify(r.data)).values()].map(({ item, n }) => ({ provenance: item.data, runs: n }));
+  // Versions of packages not in use are null (or absent in older records): leave them out.
+  const versionsOf = (v: unknown): Record<string, string | null> =>
+    Object.fromEntries(Object.entries((v ?? {}) as Record<string, string | null | undefined>).filter(([, x]) => x !== null && x !== undefined)) as Record<string, string | null>;
+  const adapterOf = (e: RunRecord['environment']['engine']): GpuAdapterInfo | null => (e as { gpuAdapter?: GpuAdapterInfo | null }).gpuAdapter ?? null;
   const engines = [
     ...countBy(records, (r) => {
       const e = r.environment.engine;
-      return stableStringify([e.backend, e.versions, e.wasm, e.nativePackage, e.nativeGpu, (e.host as { node?: string } | undefined)?.node ?? null]);
+      return stableStringify([e.backend, versionsOf(e.versions), e.wasm, e.nativePackage, e.nativeGpu, adapterOf(e), (e.host as { node?: string } | undefined)?.node ?? null]);
     }).values(),
   ].map(({ item, n }) => {
     const e = item.environment.engine;
     const details: Record<string, string> = {};
+    const adapter = adapterOf(e);
+    if (adapter !== null) details['GPU adapter'] = describeAdapter(adapter);
     if (e.wasm !== undefined && e.wasm !== null) {
       const w = e.wasm as unknown as Record<string, unknown>;
       if ('simd' in w) details['wasm SIMD'] = String(w.simd);
@@ -92,7 +100,7 @@ export function provenanceOf(records: readonly RunRecord[]): Provenance {
     const host = e.host as unknown as Record<string, unknown> | undefined;
     if (host !== undefined && host !== null && typeof host.node === 'string') details.node = host.node;
     if (Array.isArray(e.warnings) && e.warnings.length > 0) details.warnings = e.warnings.join('; ');
-    return { backend: e.backend, versions: { ...(e.versions as unknown as Record<string, string | null>) }, details, runs: n };
+    return { backend: e.backend, versions: versionsOf(e.versions), details, runs: n };
   });
   const commits = [...countBy(records, (r) => stableStringify(r.environment.git)).values()].map(({ item, n }) => ({
     commit: item.environment.git.commit,
