@@ -33,7 +33,7 @@ export function findingsMarkdown(built: Pick<BuildReportsResult, 'experiments' |
     lines.push('| experiment | claim | the study | measured (95% CI) | n | verdict |');
     lines.push('|---|---|---|---|---|---|');
     for (const c of claims) {
-      const measured = c.estimate === null ? '—' : `${c.estimateText} ${c.ciText}`;
+      const measured = c.estimate === null ? '—' : c.ci === null ? c.estimateText : `${c.estimateText} ${c.ciText}`;
       const reason = c.reason.replace(/^no results yet:\s*/, '');
       const verdict = c.verdict === 'no results yet' ? `no results yet: ${reason}` : `**${c.verdict}**: ${reason}`;
       lines.push(`| ${cell(c.experiment)} | ${cell(c.statement)} | ${cell(c.seedText)} | ${cell(measured)} | ${c.n} | ${cell(verdict)} |`);

@@ -45,6 +45,19 @@ describe('reports: README findings', () => {
     assert.doesNotMatch(md, /no results yet: no results yet/);
   });
 
+  it('shows a deterministic estimate without an interval on its own, with no stray dash', () => {
+    const md = findingsMarkdown(
+      {
+        runs: 4,
+        experiments: ['cifar10'],
+        claims: [{ protocol: 'projected-step', claims: [claim({ estimate: 282250, ci: null, estimateText: '282,250 parameters', ciText: '–', design: 'deterministic' })] }],
+      },
+      'reports',
+    );
+    assert.match(md, /\| \+11\.26 pp \| 282,250 parameters \| 10 \|/);
+    assert.doesNotMatch(md, /parameters –/);
+  });
+
   it('lists every claim under the default protocol and only claims with runs under the others', () => {
     const md = findingsMarkdown(
       {
