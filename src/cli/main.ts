@@ -19,6 +19,7 @@ export class UsageError extends Error {
 /** Every sub-command, loaded lazily so `octolab --help` stays fast. */
 const COMMANDS: Record<string, () => Command> = {
   run: () => (require('./run') as typeof import('./run')).runCommand,
+  study: () => (require('./study') as typeof import('./study')).studyCommand,
   list: () => (require('./list') as typeof import('./list')).listCommand,
   merge: () => (require('./merge') as typeof import('./merge')).mergeCommand,
   quantize: () => (require('./quantize') as typeof import('./quantize')).quantizeCommand,

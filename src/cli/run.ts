@@ -45,14 +45,16 @@ Options:
   --dry-run             print the runs that would be done and exit
 `;
 
-function intOption(name: string, value: string | undefined): number | undefined {
+/** Parses a positive-integer option; undefined when absent; a {@link UsageError} naming the option otherwise. */
+export function intOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${value}'`);
   return n;
 }
 
-function listOption(value: string | undefined): string[] | undefined {
+/** Splits a comma-separated option into its non-empty items; undefined when absent. */
+export function listOption(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 }
 

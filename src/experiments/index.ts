@@ -1,6 +1,7 @@
-/** Experiments: configs, the grid, the results store and the parallel, resumable runner. */
+/** Experiments: configs, the grid, the results store, the parallel, resumable runner and the study plan. */
 export * from './config';
 export * from './grid';
 export * from './record';
 export * from './runner';
 export * from './store';
+export * from './study';

@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunRecord } from '../experiments/record';
 import { mergeRecords, readResultsPath } from '../experiments/store';
+import { STUDY_PLAN, describeMissing, studyProgress } from '../experiments/study';
+import type { StepProgress, StudyStep } from '../experiments/study';
 import { analyzeExperiment, methodRank } from './analysis';
 import type { ExperimentAnalysis, RunMetric } from './analysis';
 import { DEFAULT_RULE, evaluateClaims, seedClaims } from './claims';
@@ -35,6 +37,8 @@ export interface BuildReportsArgs {
   now?: Date;
   /** Treat a missing results path as empty (the index then lists every claim as waiting for runs). Default false: an error. */
   missingOk?: boolean;
+  /** Study plan whose progress the index shows. Default {@link STUDY_PLAN}. */
+  plan?: readonly StudyStep[];
 }
 
 /** What {@link buildReports} wrote. */
@@ -51,6 +55,8 @@ export interface BuildReportsResult {
   duplicates: number;
   /** Claims under each protocol, the default (projected-step) first. */
   claims: ClaimsByProtocol[];
+  /** Progress of every step of the study plan. */
+  progress: StepProgress[];
 }
 
 /** Raised when the results hold damaged lines and `allowDamaged` is not set; lists every line. */
@@ -160,6 +166,22 @@ export function claimsCsvTable(groups: readonly ClaimsByProtocol[]): Table {
   return tableOf(rows, ['id', 'experiment', 'protocol', 'bits', 'statement', 'seed', 'measure', 'setting', 'estimate', 'estimateText', 'tLower', 'tUpper', 'ciText', 'bcaLower', 'bcaUpper', 'n', 'design', 'p', 'pHolm', 'verdict', 'reason', 'notes']);
 }
 
+/** Study progress as a table: one row per step (runs stored and planned, core-hours spent and estimated left, missing runs). */
+export function progressTable(progress: readonly StepProgress[]): Table {
+  const rows = progress.map((p) => ({
+    step: p.step,
+    purpose: p.purpose,
+    experiments: p.experiments.join(' '),
+    planned: p.planned,
+    stored: p.stored,
+    missing: p.missing.length,
+    coreHoursSpent: p.spentSeconds / 3600,
+    coreHoursLeftEstimate: p.remainingSeconds === null ? null : p.remainingSeconds / 3600,
+    missingRuns: describeMissing(p.missing),
+  }));
+  return tableOf(rows, ['step', 'purpose', 'experiments', 'planned', 'stored', 'missing', 'coreHoursSpent', 'coreHoursLeftEstimate', 'missingRuns']);
+}
+
 /** The data files read by the runs (one row per distinct dataset provenance and file; generated data get one row without a file). */
 export function dataFilesTable(records: readonly RunRecord[]): Table {
   const rows: Record<string, unknown>[] = [];
@@ -258,6 +280,8 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
     });
   }
   files.push(writeCsv(path.join(tablesDir, 'claims.csv'), claimsCsvTable(claims)));
+  const progress = studyProgress(args.plan ?? STUDY_PLAN, records);
+  files.push(writeCsv(path.join(tablesDir, 'study-progress.csv'), progressTable(progress)));
   const index = indexPage({
     entries,
     notebooks: findNotebooks(args.out),
@@ -267,11 +291,13 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
     damaged: read.problems,
     duplicates,
     claimsCsv: 'tables/claims.csv',
+    progress,
+    progressCsv: 'tables/study-progress.csv',
     resultsPath: args.results,
     builtAt,
   });
   const indexFile = path.join(args.out, 'index.html');
   fs.writeFileSync(indexFile, index);
   files.push(indexFile);
-  return { files, experiments, runs: records.length, damaged: read.problems, duplicates, claims };
+  return { files, experiments, runs: records.length, damaged: read.problems, duplicates, claims, progress };
 }

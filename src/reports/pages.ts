@@ -5,6 +5,8 @@
  */
 import { EXPERIMENTS } from '../experiments/config';
 import type { RunRecord } from '../experiments/record';
+import { describeMissing } from '../experiments/study';
+import type { StepProgress } from '../experiments/study';
 import type { ExperimentName } from '../experiments/config';
 import type { MethodSummary } from '../statistics';
 import { PROTOCOL_DEFINITIONS } from '../training/protocols';
@@ -562,10 +564,44 @@ export interface IndexPageArgs {
   duplicates: number;
   /** CSV of the claims (relative href). */
   claimsCsv: string;
+  /** Progress of the study plan, step by step. */
+  progress: readonly StepProgress[];
+  /** CSV of the progress (relative href). */
+  progressCsv: string;
   /** Results path read. */
   resultsPath: string;
   /** Build time (ISO). */
   builtAt: string;
+}
+
+/** Core-hours with two decimals, or "unknown". */
+function coreHours(seconds: number | null): string {
+  return seconds === null ? 'unknown' : (seconds / 3600).toFixed(2);
+}
+
+/** The study-progress section: stored/planned runs per step, compute spent and left, the missing runs. */
+export function progressSection(progress: readonly StepProgress[], csvHref: string): string {
+  const planned = progress.reduce((n, p) => n + p.planned, 0);
+  const stored = progress.reduce((n, p) => n + p.stored, 0);
+  const unknown = progress.some((p) => p.remainingSeconds === null);
+  const left = progress.reduce((s, p) => s + (p.remainingSeconds ?? 0), 0);
+  const summary =
+    stored === planned
+      ? `All ${planned} planned runs are stored.`
+      : `${stored} of ${planned} planned runs are stored; the missing ones need ${unknown ? 'an unknown number of' : `about ${coreHours(left)}`} core-hours (estimate: epochs × the median seconds per epoch of the stored runs of the same experiment).`;
+  const rows = progress.map((p) => [
+    raw(`<code>${escapeHtml(p.step)}</code>`),
+    p.purpose,
+    `${p.stored}/${p.planned}`,
+    coreHours(p.spentSeconds),
+    p.missing.length === 0 ? '–' : coreHours(p.remainingSeconds),
+    p.missing.length === 0 ? 'none' : describeMissing(p.missing),
+  ]);
+  return `<p>${escapeHtml(summary)} The plan is <code>src/experiments/study.ts</code>; <code>octolab study</code> runs what is missing. <a href="${escapeHtml(csvHref)}">Progress as CSV</a>.</p>
+${htmlTable(
+  [{ label: 'step' }, { label: 'what it answers' }, { label: 'stored/planned', align: 'right' }, { label: 'core-h spent', align: 'right' }, { label: 'core-h left (est.)', align: 'right' }, { label: 'missing runs' }],
+  rows,
+)}`;
 }
 
 /** Builds the HTML of the index page (no charts, so no plotly). */
@@ -596,10 +632,13 @@ export function indexPage(args: IndexPageArgs): string {
 <h1>octolab reports</h1>
 <p class="muted">A reproduction and review of the study comparing standard weight quantization with "Octization".
 Built ${escapeHtml(args.builtAt)} from <code>${escapeHtml(args.resultsPath)}</code> (${prov.runs} runs), without training.</p>
-<nav class="toc"><a href="#reports">Experiment reports</a><a href="#claims">Claims</a><a href="#provenance">Provenance</a><a href="#notebooks">Notebooks</a></nav>
+<nav class="toc"><a href="#reports">Experiment reports</a><a href="#progress">Study progress</a><a href="#claims">Claims</a><a href="#provenance">Provenance</a><a href="#notebooks">Notebooks</a></nav>
 </header>
 <section id="reports"><h2>Experiment reports</h2>
 ${reports}
+</section>
+<section id="progress"><h2>Study progress</h2>
+${progressSection(args.progress, args.progressCsv)}
 </section>
 <section id="claims"><h2>Claims of the seed study</h2>
 <p>${escapeHtml(tally === '' ? 'No claims.' : `Under the default protocol: ${tally}.`)} <a href="${escapeHtml(args.claimsCsv)}">Claims as CSV</a>.</p>

@@ -2,6 +2,7 @@
  * The README's "Findings" section, generated from the same claim results as the
  * reports, so that no number in the README is typed by hand.
  */
+import type { StepProgress } from '../experiments/study';
 import type { BuildReportsResult } from './build';
 import { replaceBetween } from './bench-readme';
 
@@ -15,16 +16,32 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** One sentence on how much of the study plan is stored, which steps are incomplete, and the compute left. */
+export function progressLine(progress: readonly StepProgress[], href: string): string {
+  const planned = progress.reduce((n, p) => n + p.planned, 0);
+  const stored = progress.reduce((n, p) => n + p.stored, 0);
+  if (stored === planned) return `Study progress: all ${planned} planned runs are stored ([details](${href})).`;
+  const open = progress.filter((p) => p.stored < p.planned).map((p) => `${p.step} ${p.stored}/${p.planned}`);
+  const left = progress.some((p) => p.remainingSeconds === null)
+    ? 'an unknown number of core-hours'
+    : `about ${(progress.reduce((s, p) => s + (p.remainingSeconds ?? 0), 0) / 3600).toFixed(1)} core-hours (estimate)`;
+  return `Study progress: ${stored} of ${planned} planned runs are stored; incomplete steps: ${open.join(', ')}; the missing runs need ${left} ([details](${href})).`;
+}
+
 /**
  * Markdown for the Findings section: per-experiment report links and, for every
  * protocol with results, the claims table (seed's figure, measured estimate with
  * its 95% CI and n, verdict and reason). `reportsDir` is the reports folder as
  * seen from the README.
  */
-export function findingsMarkdown(built: Pick<BuildReportsResult, 'experiments' | 'claims' | 'runs'>, reportsDir: string): string {
+export function findingsMarkdown(
+  built: Pick<BuildReportsResult, 'experiments' | 'claims' | 'runs'> & { progress?: readonly StepProgress[] },
+  reportsDir: string,
+): string {
   const lines: string[] = [];
   const dir = reportsDir.replace(/\/+$/, '');
   lines.push(`Built from ${built.runs} stored run(s). Reports: ${[`[index](${dir}/index.html)`, ...built.experiments.map((e) => `[${e}](${dir}/${e}.html)`)].join(' · ')}.`);
+  if (built.progress !== undefined && built.progress.length > 0) lines.push('', progressLine(built.progress, `${dir}/index.html#progress`));
   built.claims.forEach((group, i) => {
     // The default protocol lists every claim; the others only the claims they have runs for.
     const claims = i === 0 ? group.claims : group.claims.filter((c) => c.verdict !== 'no results yet');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { FINDINGS_END, FINDINGS_START, findingsMarkdown, replaceFindings } from '../../src/reports/readme';
+import { FINDINGS_END, FINDINGS_START, findingsMarkdown, progressLine, replaceFindings } from '../../src/reports/readme';
 import type { ClaimResult } from '../../src/reports/claims';
 
 function claim(over: Partial<ClaimResult>): ClaimResult {
@@ -56,6 +56,16 @@ describe('reports: README findings', () => {
     );
     assert.match(md, /\| \+11\.26 pp \| 282,250 parameters \| 10 \|/);
     assert.doesNotMatch(md, /parameters –/);
+  });
+
+  it('says how much of the study is stored, which steps are incomplete and the compute left', () => {
+    const step = (name: string, planned: number, stored: number, remainingSeconds: number | null) => ({
+      step: name, purpose: '', experiments: ['mnist'], planned, stored, missing: [], spentSeconds: 0, remainingSeconds,
+    });
+    const md = findingsMarkdown({ runs: 12, experiments: [], claims: [], progress: [step('a', 10, 10, 0), step('b', 20, 5, 5400), step('c', 4, 0, 1800)] }, 'reports');
+    assert.match(md, /Study progress: 15 of 34 planned runs are stored; incomplete steps: b 5\/20, c 0\/4; the missing runs need about 2\.0 core-hours \(estimate\) \(\[details\]\(reports\/index\.html#progress\)\)\./);
+    assert.match(progressLine([step('a', 3, 3, 0)], 'x'), /^Study progress: all 3 planned runs are stored \(\[details\]\(x\)\)\.$/);
+    assert.match(progressLine([step('a', 3, 1, null)], 'x'), /an unknown number of core-hours/);
   });
 
   it('lists every claim under the default protocol and only claims with runs under the others', () => {

@@ -43,6 +43,39 @@ describe('reports: HTML reports from the results fixture', () => {
       for (const t of ['runs', 'aggregate', 'curves', 'summary', 'comparisons', 'storage', 'timing', 'claims', 'data']) assert.ok(tables.includes(`${exp}-${t}.csv`), `${exp}-${t}.csv`);
     }
     assert.ok(tables.includes('claims.csv'));
+    assert.ok(tables.includes('study-progress.csv'));
+  });
+
+  it('the index shows the progress of the study plan (the fixture holds none of its full-size runs)', () => {
+    assert.ok(html.index.includes('<section id="progress">'));
+    assert.match(html.index, /0 of 570 planned runs are stored; the missing ones need an unknown number of core-hours/);
+    assert.match(html.index, /cifar10-20<\/code><\/td><td>CIFAR-10, 20 epochs[^<]*<\/td><td class="num">0\/20<\/td>/);
+    assert.equal(built.progress.length, 8);
+  });
+
+  it('counts a plan\'s stored runs, names the missing ones and writes them as CSV', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'octolab-progress-'));
+    try {
+      const plan = [
+        {
+          name: 'fixture-mnist',
+          purpose: 'the fixture runs and two seeds more',
+          grids: [{ experiment: 'mnist', seeds: [0, 1, 2, 3, 4, 5, 6], epochs: 1, methods: ['float', 'standard', 'octization'], limitTrain: 256, limitTest: 128, inferenceRepeats: 1 }],
+        },
+      ];
+      const r = buildReports({ results: path.join(FIXTURE_RESULTS, 'mnist.jsonl'), out: dir, resamples: 500, plan });
+      assert.equal(r.progress[0].stored, 15);
+      assert.equal(r.progress[0].missing.length, 6);
+      const index = fs.readFileSync(path.join(dir, 'index.html'), 'utf8');
+      assert.match(index, /15 of 21 planned runs are stored/);
+      assert.match(index, /float e1: seeds 5-6; standard projected-step 8b e1: seeds 5-6; octization projected-step 8b e1: seeds 5-6/);
+      const csv = fs.readFileSync(path.join(dir, 'tables', 'study-progress.csv'), 'utf8').trim().split('\n');
+      assert.equal(csv.length, 2);
+      assert.match(csv[0], /^step,purpose,experiments,planned,stored,missing,coreHoursSpent,coreHoursLeftEstimate,missingRuns$/);
+      assert.match(csv[1], /^fixture-mnist,the fixture runs and two seeds more,mnist,21,15,6,/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('each experiment report has every section, the seed description and the methods note', () => {

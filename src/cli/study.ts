@@ -1,0 +1,134 @@
+/**
+ * `octolab study`: runs the study plan step by step (resumable: stored runs are skipped),
+ * or, with `--status`, says per step what is stored, what is missing and what it costs.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveDataDir } from '../data';
+import type { RunConfig } from '../experiments/config';
+import { runGrid } from '../experiments/runner';
+import { readResultsPath } from '../experiments/store';
+import { STUDY_PLAN, describeMissing, stepConfigs, studyProgress, studySteps } from '../experiments/study';
+import type { StepProgress } from '../experiments/study';
+import type { Command } from './main';
+import { UsageError } from './main';
+import { intOption, listOption } from './run';
+
+const HELP = `Usage: octolab study [options]
+
+Runs the study plan: each step's grids, skipping every run that the results directory
+already holds, so rerunning continues where it stopped. Results go to
+<out>/<experiment>.jsonl, one JSON line per finished run.
+
+Steps (cheapest first):
+${STUDY_PLAN.map((s) => `  ${s.name.padEnd(18)} ${s.purpose}`).join('\n')}
+
+Options:
+  --steps LIST      steps to run, in the order given (default: all, in plan order)
+  --status          print stored / planned runs, compute spent and estimated compute left
+                    per step, and the missing runs; train nothing
+  --workers N       parallel processes (default: the number of cores)
+  --out DIR         results directory (default reports/results)
+  --data-dir DIR    data directory (default $OCTOLAB_DATA_DIR, else ./data)
+  --no-download     never try to download missing data files
+  --quiet           no progress bar; one line per finished run
+  --dry-run         print the runs that would be done and exit
+`;
+
+function hours(seconds: number | null): string {
+  return seconds === null ? 'unknown' : (seconds / 3600).toFixed(2);
+}
+
+/** The `--status` text: one line per step, then a total, then what is missing. */
+export function statusText(progress: readonly StepProgress[]): string {
+  const head = ['step', 'stored/planned', 'core-h spent', 'core-h left (est.)'];
+  const rows = progress.map((p) => [p.step, `${p.stored}/${p.planned}`, hours(p.spentSeconds), hours(p.remainingSeconds)]);
+  const sum = (f: (p: StepProgress) => number): number => progress.reduce((s, p) => s + f(p), 0);
+  const left = progress.some((p) => p.remainingSeconds === null) ? null : sum((p) => p.remainingSeconds ?? 0);
+  rows.push(['total', `${sum((p) => p.stored)}/${sum((p) => p.planned)}`, hours(sum((p) => p.spentSeconds)), hours(left)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const out = [line(head), ...rows.map(line)];
+  const incomplete = progress.filter((p) => p.missing.length > 0);
+  if (incomplete.length > 0) {
+    out.push('', 'Missing runs:');
+    for (const p of incomplete) out.push(`  ${p.step}: ${describeMissing(p.missing)}`);
+  }
+  out.push('', 'Estimates: epochs x the median seconds per epoch of the stored full-size runs of the same experiment.');
+  return out.join('\n');
+}
+
+/** The configs of the given steps, grouped by experiment in first-seen order (one worker pool per group). */
+function byExperiment(configs: readonly RunConfig[]): Map<string, RunConfig[]> {
+  const out = new Map<string, RunConfig[]>();
+  for (const c of configs) {
+    const list = out.get(c.experiment) ?? [];
+    list.push(c);
+    out.set(c.experiment, list);
+  }
+  return out;
+}
+
+/** The `study` command. */
+export const studyCommand: Command = {
+  summary: 'run the study plan step by step (resumable), or report its progress with --status',
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        steps: { type: 'string' },
+        status: { type: 'boolean', default: false },
+        workers: { type: 'string' },
+        out: { type: 'string', default: path.join('reports', 'results') },
+        'data-dir': { type: 'string' },
+        'no-download': { type: 'boolean', default: false },
+        quiet: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\n\n${HELP}`);
+    let steps;
+    try {
+      steps = studySteps(listOption(values.steps));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const workers = intOption('workers', values.workers);
+    const out = values.out as string;
+    if (values.status || values['dry-run']) {
+      const read = fs.existsSync(out) ? readResultsPath(out) : { records: [], problems: [] };
+      for (const p of read.problems) console.warn(`warning: ${p.file}:${p.line} ignored (${p.reason})`);
+      const progress = studyProgress(steps, read.records);
+      if (values.status) {
+        console.log(statusText(progress));
+        return 0;
+      }
+      for (const p of progress) {
+        for (const c of p.missing) console.log(`${p.step}: ${c.experiment} ${c.method} ${c.protocol} bits=${c.scheme?.bits ?? '-'} epochs=${c.epochs} seed=${c.seed}`);
+      }
+      console.log(`${progress.reduce((n, p) => n + p.missing.length, 0)} run(s) to do in ${steps.length} step(s) -> ${out}`);
+      return 0;
+    }
+    const dataDir = resolveDataDir(values['data-dir']);
+    const quiet = values.quiet || process.env.CI === 'true';
+    for (const step of steps) {
+      console.log(`== ${step.name} (${new Date().toISOString()}): ${step.purpose}`);
+      for (const [experiment, configs] of byExperiment(stepConfigs(step))) {
+        const resultsFile = path.join(out, `${experiment}.jsonl`);
+        const summary = await runGrid({ configs, resultsFile, workers, dataDir, download: !values['no-download'], quiet });
+        console.log(
+          `${step.name}: ${summary.completed} run(s) completed, ${summary.skipped} already in ${resultsFile}, ${summary.failed.length} failed, ${summary.notStarted} not started`,
+        );
+        if (summary.failed.length > 0 || summary.notStarted > 0) return 1;
+      }
+    }
+    return 0;
+  },
+};
