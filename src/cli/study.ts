@@ -6,10 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../data';
-import type { RunConfig } from '../experiments/config';
-import { runGrid } from '../experiments/runner';
+import { runStudy } from '../experiments/runner';
 import { readResultsPath } from '../experiments/store';
-import { STUDY_PLAN, describeMissing, stepConfigs, studyProgress, studySteps } from '../experiments/study';
+import { STUDY_PLAN, describeMissing, studyProgress, studySteps } from '../experiments/study';
 import type { StepProgress } from '../experiments/study';
 import type { Command } from './main';
 import { UsageError } from './main';
@@ -59,17 +58,6 @@ export function statusText(progress: readonly StepProgress[]): string {
   return out.join('\n');
 }
 
-/** The configs of the given steps, grouped by experiment in first-seen order (one worker pool per group). */
-function byExperiment(configs: readonly RunConfig[]): Map<string, RunConfig[]> {
-  const out = new Map<string, RunConfig[]>();
-  for (const c of configs) {
-    const list = out.get(c.experiment) ?? [];
-    list.push(c);
-    out.set(c.experiment, list);
-  }
-  return out;
-}
-
 /** The `study` command. */
 export const studyCommand: Command = {
   summary: 'run the study plan step by step (resumable), or report its progress with --status',
@@ -117,17 +105,18 @@ export const studyCommand: Command = {
       return 0;
     }
     const dataDir = resolveDataDir(values['data-dir']);
-    const quiet = values.quiet || process.env.CI === 'true';
-    for (const step of steps) {
-      console.log(`== ${step.name} (${new Date().toISOString()}): ${step.purpose}`);
-      for (const [experiment, configs] of byExperiment(stepConfigs(step))) {
-        const resultsFile = path.join(out, `${experiment}.jsonl`);
-        const summary = await runGrid({ configs, resultsFile, workers, dataDir, download: !values['no-download'], quiet });
-        console.log(
-          `${step.name}: ${summary.completed} run(s) completed, ${summary.skipped} already in ${resultsFile}, ${summary.failed.length} failed, ${summary.notStarted} not started`,
-        );
-        if (summary.failed.length > 0 || summary.notStarted > 0) return 1;
-      }
+    const summary = await runStudy({
+      steps,
+      out,
+      workers,
+      dataDir,
+      download: !values['no-download'],
+      quiet: values.quiet || process.env.CI === 'true',
+      log: (line) => console.log(line),
+    });
+    if (summary.failed.length > 0 || summary.notStarted > 0) {
+      console.error(`study stopped: ${summary.failed.length} run(s) failed; not started: ${summary.notStarted} run(s) of that step and the steps ${summary.stepsNotStarted.join(', ') || '(none)'}`);
+      return 1;
     }
     return 0;
   },

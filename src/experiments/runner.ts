@@ -15,6 +15,8 @@ import type { RunConfig } from './config';
 import { runOne } from './record';
 import type { RunRecord } from './record';
 import { appendRecord, readRecords } from './store';
+import { stepConfigs } from './study';
+import type { StudyStep } from './study';
 import type { FromWorker, ToWorker } from './worker';
 
 /** Options of {@link runGrid}. */
@@ -212,4 +214,56 @@ async function runInWorkers(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** Options of {@link runStudy}. */
+export interface RunStudyArgs extends Omit<RunGridArgs, 'configs' | 'resultsFile'> {
+  /** Steps to run, in order. */
+  steps: readonly StudyStep[];
+  /** Results directory: each experiment's runs go to `<out>/<experiment>.jsonl`. */
+  out: string;
+  /** Receives one line per step (and per experiment of a step) as it starts and ends. */
+  log?: (line: string) => void;
+}
+
+/** What {@link runStudy} did, summed over the steps it ran. */
+export interface RunStudySummary {
+  /** Runs completed and saved now. */
+  completed: number;
+  /** Planned runs already stored. */
+  skipped: number;
+  /** Runs that failed (the study stops after the step they belong to). */
+  failed: RunGridSummary['failed'];
+  /** Runs of that step not started because of a failure. */
+  notStarted: number;
+  /** Steps not started because an earlier one failed. */
+  stepsNotStarted: string[];
+}
+
+/**
+ * Runs study steps in order with {@link runGrid}: each experiment of a step is one grid
+ * (one worker pool), stored runs are skipped, and the first failure stops the study.
+ */
+export async function runStudy(args: RunStudyArgs): Promise<RunStudySummary> {
+  const { steps, out, log = () => undefined, ...gridArgs } = args;
+  const total: RunStudySummary = { completed: 0, skipped: 0, failed: [], notStarted: 0, stepsNotStarted: [] };
+  for (const [i, step] of steps.entries()) {
+    log(`== ${step.name} (${new Date().toISOString()}): ${step.purpose}`);
+    const groups = new Map<string, RunConfig[]>();
+    for (const c of stepConfigs(step)) groups.set(c.experiment, [...(groups.get(c.experiment) ?? []), c]);
+    for (const [experiment, configs] of groups) {
+      const resultsFile = path.join(out, `${experiment}.jsonl`);
+      const s = await runGrid({ ...gridArgs, configs, resultsFile });
+      total.completed += s.completed;
+      total.skipped += s.skipped;
+      total.failed.push(...s.failed);
+      total.notStarted += s.notStarted;
+      log(`${step.name}: ${s.completed} run(s) completed, ${s.skipped} already in ${resultsFile}, ${s.failed.length} failed, ${s.notStarted} not started`);
+      if (s.failed.length > 0 || s.notStarted > 0) {
+        total.stepsNotStarted = steps.slice(i + 1).map((x) => x.name);
+        return total;
+      }
+    }
+  }
+  return total;
 }
