@@ -14,6 +14,8 @@ import type { ExperimentAnalysis, RunMetric } from './analysis';
 import { DEFAULT_RULE, evaluateClaims, seedClaims } from './claims';
 import type { ClaimResult, ClaimSpec, VerdictRule } from './claims';
 import { experimentPage, indexPage } from './pages';
+import { PROTOCOL_TARGETS, protocolSensitivity, protocolSummary } from './protocols';
+import type { ProtocolSensitivity, ProtocolTarget } from './protocols';
 import { provenanceOf } from './provenance';
 import type { ClaimsByProtocol, DamagedLine, IndexEntry, TableLink } from './pages';
 import { aggregateRuns, curveRows, curvesTable, runRow, runsTable, tableOf, toDataFrame, writeCsv } from './tables';
@@ -57,6 +59,8 @@ export interface BuildReportsResult {
   claims: ClaimsByProtocol[];
   /** Progress of every step of the study plan. */
   progress: StepProgress[];
+  /** The protocol comparison of each experiment that has one, in words ({@link protocolSummary}). */
+  protocols: { experiment: string; summary: string }[];
 }
 
 /** Raised when the results hold damaged lines and `allowDamaged` is not set; lists every line. */
@@ -166,6 +170,39 @@ export function claimsCsvTable(groups: readonly ClaimsByProtocol[]): Table {
   return tableOf(rows, ['id', 'experiment', 'protocol', 'bits', 'statement', 'seed', 'measure', 'setting', 'estimate', 'estimateText', 'tLower', 'tUpper', 'ciText', 'bcaLower', 'bcaUpper', 'n', 'design', 'p', 'pHolm', 'verdict', 'reason', 'notes']);
 }
 
+/** A protocol comparison ({@link protocolSensitivity}) as a table; no rows when there is none. */
+export function protocolsTable(experiment: string, s: ProtocolSensitivity | null): Table {
+  const out = (s?.rows ?? []).map((r) => ({
+    experiment,
+    setting: s?.setting,
+    epochs: s?.epochs,
+    bits: s?.bits,
+    metric: s?.target.metric,
+    protocol: r.protocol,
+    pairs: r.n,
+    standardMean: r.standard.mean,
+    standardPiLower: r.standard.prediction?.lower,
+    standardPiUpper: r.standard.prediction?.upper,
+    standardSeed: r.standard.seed,
+    octizationMean: r.octization.mean,
+    octizationPiLower: r.octization.prediction?.lower,
+    octizationPiUpper: r.octization.prediction?.upper,
+    octizationSeed: r.octization.seed,
+    gapMean: r.gap.mean,
+    gapCiLower: r.gap.ci?.lower,
+    gapCiUpper: r.gap.ci?.upper,
+    gapPiLower: r.gap.prediction?.lower,
+    gapPiUpper: r.gap.prediction?.upper,
+    gapSeed: r.gap.seed,
+    distance: r.distance,
+    consistent: r.consistent,
+  }));
+  return tableOf(out, [
+    'experiment', 'setting', 'epochs', 'bits', 'metric', 'protocol', 'pairs', 'standardMean', 'standardPiLower', 'standardPiUpper', 'standardSeed',
+    'octizationMean', 'octizationPiLower', 'octizationPiUpper', 'octizationSeed', 'gapMean', 'gapCiLower', 'gapCiUpper', 'gapPiLower', 'gapPiUpper', 'gapSeed', 'distance', 'consistent',
+  ]);
+}
+
 /** Study progress as a table: one row per step (runs stored and planned, core-hours spent and estimated left, missing runs). */
 export function progressTable(progress: readonly StepProgress[]): Table {
   const rows = progress.map((p) => ({
@@ -232,11 +269,15 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   const files: string[] = [];
   const experiments = [...new Set(rows.map((r) => r.experiment))].sort(experimentOrder);
   const entries: IndexEntry[] = [];
+  const protocols: BuildReportsResult['protocols'] = [];
   for (const exp of experiments) {
     const expRecords = records.filter((r) => r.config.experiment === exp);
     const expRows = rows.filter((r) => r.experiment === exp);
     const analysis = analyzeExperiment(exp, expRows, curves, { resamples });
     const expClaims = claims.map((g) => ({ protocol: g.protocol, claims: g.claims.filter((c) => c.experiment === exp) }));
+    const target = (PROTOCOL_TARGETS as Record<string, ProtocolTarget | undefined>)[exp];
+    const sensitivity = target === undefined ? null : protocolSensitivity(expRows, target);
+    if (sensitivity !== null) protocols.push({ experiment: exp, summary: protocolSummary(sensitivity) });
     const runsFrame = toDataFrame(runsTable(expRows));
     const tables: [string, string, Table | ReturnType<typeof toDataFrame>][] = [
       ['runs', 'one row per run (config, metrics, timing, storage)', runsFrame],
@@ -247,6 +288,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
       ['storage', 'storage by serialisation', storageTable(analysis)],
       ['timing', 'training and inference time', timingTable(analysis)],
       ['claims', 'claims of this experiment', claimsCsvTable(expClaims)],
+      ['protocols', "protocols against the seed's figures (means, prediction intervals, paired gaps)", protocolsTable(exp, sensitivity)],
       ['data', 'data files with SHA-256 and the split', dataFilesTable(expRecords)],
     ];
     const links: TableLink[] = [];
@@ -299,5 +341,5 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   const indexFile = path.join(args.out, 'index.html');
   fs.writeFileSync(indexFile, index);
   files.push(indexFile);
-  return { files, experiments, runs: records.length, damaged: read.problems, duplicates, claims, progress };
+  return { files, experiments, runs: records.length, damaged: read.problems, duplicates, claims, progress, protocols };
 }

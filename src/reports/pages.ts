@@ -34,6 +34,8 @@ import type { Column, Html } from './html';
 import { methodsNoteHtml, methodsNoteNumbers } from './methods-note';
 import { provenanceOf } from './provenance';
 import type { Provenance } from './provenance';
+import { PROTOCOL_TARGETS, protocolCells, protocolSensitivity, protocolSummary } from './protocols';
+import type { RunRow } from './tables';
 
 /** A damaged line of a results file, as the store reports it. */
 export interface DamagedLine {
@@ -442,6 +444,36 @@ function timingTable(panel: Panel): string {
   return htmlTable(cols, rows, 'wide');
 }
 
+/**
+ * The protocol-sensitivity section: per protocol, each method's mean with the 95%
+ * prediction interval of a single run, the paired gap, and whether the seed's
+ * single-run figures fall inside those intervals.
+ */
+export function protocolSection(experiment: string, runs: readonly RunRow[]): string {
+  const target = (PROTOCOL_TARGETS as Record<string, (typeof PROTOCOL_TARGETS)[string] | undefined>)[experiment];
+  if (target === undefined) return '<p class="muted">The seed reports no figures for this experiment.</p>';
+  const s = protocolSensitivity(runs, target);
+  if (s === null) {
+    return '<p class="muted">No protocol comparison yet: it needs standard and octization runs (full data, 8 bits) under at least two protocols in one setting.</p>';
+  }
+  const cols: Column[] = [
+    { label: 'protocol' },
+    { label: 'pairs', align: 'right' },
+    { label: 'standard: mean [95% PI]', align: 'right', title: 'mean over seeds and the 95% prediction interval of one new run' },
+    { label: 'seed inside?' },
+    { label: 'octization: mean [95% PI]', align: 'right' },
+    { label: 'seed inside?' },
+    { label: 'gap oct − std: mean [95% CI]', align: 'right' },
+    { label: 'gap: 95% PI of one pair', align: 'right' },
+    { label: 'seed gap inside?' },
+    { label: 'distance to seed', align: 'right', title: target.metric === 'testAccuracy' ? 'sum of |mean − seed| of both methods' : 'sum of |log(mean / seed)| of both methods' },
+  ];
+  return `<p>${escapeHtml(protocolSummary(s))}</p>
+<p class="note">Setting: ${escapeHtml(s.setting)}. The seed reports one run per method, so its figures are compared with the 95% prediction interval of a single run
+(mean ± t·sd·√(1 + 1/n)), not with the interval of the mean. Protocols: ${s.rows.map((r) => `${escapeHtml(r.protocol)}: ${escapeHtml(PROTOCOL_DEFINITIONS[r.protocol as ProtocolName] ?? r.protocol)}`).join(' ')}</p>
+${htmlTable(cols, s.rows.map((r) => protocolCells(s, r)))}`;
+}
+
 /** Builds the HTML of one experiment's report. */
 export function experimentPage(args: ExperimentPageArgs): string {
   const { analysis: an } = args;
@@ -492,10 +524,13 @@ ${args.duplicates === 0 ? '' : `<p>${args.duplicates} duplicate record${args.dup
 <h1>octolab report: ${escapeHtml(an.experiment)}</h1>
 <p class="muted">${escapeHtml(spec?.description ?? 'An experiment not in the seed study.')}</p>
 <p class="note">Built ${escapeHtml(args.builtAt)} from ${an.runs.length} run${an.runs.length === 1 ? '' : 's'} in <code>${escapeHtml(args.resultsPath)}</code>, without training. <a href="index.html">All reports</a>.</p>
-<nav class="toc"><a href="#claims">Claims</a><a href="#run">What was run</a><a href="#overview">Comparisons</a><a href="#results">Results</a><a href="#storage">Storage</a><a href="#timing">Timing</a><a href="#methods">Methods note</a><a href="#quality">Data quality</a><a href="#tables">Tables (CSV)</a></nav>
+<nav class="toc"><a href="#claims">Claims</a><a href="#protocols">Protocols</a><a href="#run">What was run</a><a href="#overview">Comparisons</a><a href="#results">Results</a><a href="#storage">Storage</a><a href="#timing">Timing</a><a href="#methods">Methods note</a><a href="#quality">Data quality</a><a href="#tables">Tables (CSV)</a></nav>
 </header>
 <section id="claims"><h2>Claims of the seed study</h2>
 ${claimsSection(args.claims, args.rule, false)}
+</section>
+<section id="protocols"><h2>Protocol sensitivity</h2>
+${protocolSection(an.experiment, an.runs)}
 </section>
 <section id="run"><h2>What was run</h2>
 ${provenanceHtml(prov, args.records)}

@@ -35,7 +35,7 @@ export function progressLine(progress: readonly StepProgress[], href: string): s
  * seen from the README.
  */
 export function findingsMarkdown(
-  built: Pick<BuildReportsResult, 'experiments' | 'claims' | 'runs'> & { progress?: readonly StepProgress[] },
+  built: Pick<BuildReportsResult, 'experiments' | 'claims' | 'runs'> & Partial<Pick<BuildReportsResult, 'progress' | 'protocols'>>,
   reportsDir: string,
 ): string {
   const lines: string[] = [];
@@ -56,6 +56,10 @@ export function findingsMarkdown(
       lines.push(`| ${cell(c.experiment)} | ${cell(c.statement)} | ${cell(c.seedText)} | ${cell(measured)} | ${c.n} | ${cell(verdict)} |`);
     }
   });
+  if (built.protocols !== undefined && built.protocols.length > 0) {
+    lines.push('', '**Protocol sensitivity** (the study never says how it trained with quantized weights)', '');
+    for (const p of built.protocols) lines.push(`- [${p.experiment}](${dir}/${p.experiment}.html#protocols): ${p.summary}`);
+  }
   return lines.join('\n');
 }
 

@@ -68,6 +68,13 @@ describe('reports: README findings', () => {
     assert.match(progressLine([step('a', 3, 1, null)], 'x'), /an unknown number of core-hours/);
   });
 
+  it('adds one line per experiment on protocol sensitivity, linked to its section', () => {
+    const md = findingsMarkdown({ runs: 1, experiments: ['mnist'], claims: [], protocols: [{ experiment: 'mnist', summary: 'Closest: ptq.' }] }, 'reports');
+    assert.match(md, /\*\*Protocol sensitivity\*\*/);
+    assert.match(md, /^- \[mnist\]\(reports\/mnist\.html#protocols\): Closest: ptq\.$/m);
+    assert.doesNotMatch(findingsMarkdown({ runs: 1, experiments: [], claims: [], protocols: [] }, 'reports'), /Protocol sensitivity/);
+  });
+
   it('lists every claim under the default protocol and only claims with runs under the others', () => {
     const md = findingsMarkdown(
       {
