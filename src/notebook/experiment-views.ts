@@ -15,6 +15,8 @@ import type { ChartSpec } from '../reports/charts';
 import type { ClaimResult } from '../reports/claims';
 import { formatInterval, formatNumber, formatP, formatSeconds, formatSeedList, MISSING } from '../reports/format';
 import { formatMetric, formatMetricDiff } from '../reports/pages';
+import { protocolCells } from '../reports/protocols';
+import type { ProtocolSensitivity } from '../reports/protocols';
 import type { HtmlTableInput } from './html';
 
 /** Outcome of {@link loadDatasetIfPresent}: the data, or why it is not there. */
@@ -189,5 +191,13 @@ export function claimTable(claims: readonly ClaimResult[]): HtmlTableInput {
   return {
     columns: ['claim', 'the seed reports', 'estimate', '95% CI (t)', 'n', 'p (Holm)', 'verdict', 'why', 'notes'],
     rows: claims.map((c) => [c.statement, c.seedText, c.estimateText, c.ciText, c.n, c.pHolm === null ? MISSING : formatP(c.pHolm), c.verdict, c.reason, c.notes.join(' ')]),
+  };
+}
+
+/** A protocol comparison ({@link ProtocolSensitivity}) as a table: the same columns as the report's. */
+export function protocolTable(s: ProtocolSensitivity): HtmlTableInput {
+  return {
+    columns: ['protocol', 'pairs', 'standard: mean [95% PI]', 'seed inside?', 'octization: mean [95% PI]', 'seed inside?', 'gap: mean [95% CI]', 'gap: 95% PI', 'seed gap inside?', 'distance to seed'],
+    rows: s.rows.map((r) => protocolCells(s, r)),
   };
 }
