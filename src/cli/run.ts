@@ -45,6 +45,17 @@ Options:
   --dry-run             print the runs that would be done and exit
 `;
 
+/** Options shared by the commands that train (`run`, `study`): where results and data live, and how to report. */
+export const TRAINING_OPTIONS = {
+  workers: { type: 'string' },
+  out: { type: 'string', default: path.join('reports', 'results') },
+  'data-dir': { type: 'string' },
+  'no-download': { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 /** Parses a positive-integer option; undefined when absent; a {@link UsageError} naming the option otherwise. */
 export function intOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -77,14 +88,8 @@ export const runCommand: Command = {
         'limit-test': { type: 'string' },
         split: { type: 'string' },
         profile: { type: 'string', default: 'full' },
-        workers: { type: 'string' },
         shard: { type: 'string' },
-        out: { type: 'string', default: path.join('reports', 'results') },
-        'data-dir': { type: 'string' },
-        'no-download': { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
+        ...TRAINING_OPTIONS,
       },
     });
     if (values.help) {

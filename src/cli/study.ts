@@ -3,7 +3,6 @@
  * or, with `--status`, says per step what is stored, what is missing and what it costs.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../data';
 import { runStudy } from '../experiments/runner';
@@ -12,7 +11,7 @@ import { STUDY_PLAN, describeMissing, studyProgress, studySteps } from '../exper
 import type { StepProgress } from '../experiments/study';
 import type { Command } from './main';
 import { UsageError } from './main';
-import { intOption, listOption } from './run';
+import { TRAINING_OPTIONS, intOption, listOption } from './run';
 
 const HELP = `Usage: octolab study [options]
 
@@ -68,13 +67,7 @@ export const studyCommand: Command = {
       options: {
         steps: { type: 'string' },
         status: { type: 'boolean', default: false },
-        workers: { type: 'string' },
-        out: { type: 'string', default: path.join('reports', 'results') },
-        'data-dir': { type: 'string' },
-        'no-download': { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
+        ...TRAINING_OPTIONS,
       },
     });
     if (values.help) {
