@@ -151,6 +151,11 @@ export function secondsPerEpoch(records: readonly RunRecord[]): Map<string, numb
   return out;
 }
 
+/** {@link secondsPerEpoch} of the full-size runs only (reduced-data runs are not typical of the plan). */
+export function fullDataSecondsPerEpoch(records: readonly RunRecord[]): Map<string, number> {
+  return secondsPerEpoch(records.filter((r) => r.config.data.limitTrain === null && r.config.data.limitTest === null));
+}
+
 /**
  * Progress of each step against stored records: planned, stored and missing runs, the
  * compute the stored ones took and an estimate of what the missing ones will take.
@@ -158,7 +163,7 @@ export function secondsPerEpoch(records: readonly RunRecord[]): Map<string, numb
  */
 export function studyProgress(steps: readonly StudyStep[], records: readonly RunRecord[]): StepProgress[] {
   const byKey = new Map(records.map((r) => [r.key, r]));
-  const perEpoch = secondsPerEpoch(records.filter((r) => r.config.data.limitTrain === null && r.config.data.limitTest === null));
+  const perEpoch = fullDataSecondsPerEpoch(records);
   return steps.map((step) => {
     const configs = stepConfigs(step);
     let spentSeconds = 0;

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunRecord } from '../experiments/record';
 import { mergeRecords, readResultsPath } from '../experiments/store';
-import { STUDY_PLAN, describeMissing, studyProgress } from '../experiments/study';
+import { STUDY_PLAN, describeMissing, fullDataSecondsPerEpoch, studyProgress } from '../experiments/study';
+import { explainMissingRuns } from './claim-gaps';
 import type { StepProgress, StudyStep } from '../experiments/study';
 import { analyzeExperiment, methodRank } from './analysis';
 import type { ExperimentAnalysis, RunMetric } from './analysis';
@@ -263,7 +264,13 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   const rows: RunRow[] = records.map(runRow);
   const curves: CurveRow[] = records.flatMap(curveRows);
   const specs = args.claims ?? seedClaims();
-  const claims: ClaimsByProtocol[] = claimProtocols(rows).map((protocol) => ({ protocol, claims: evaluateClaims(rows, { specs, protocol, resamples, rule }) }));
+  const plan = args.plan ?? STUDY_PLAN;
+  const progress = studyProgress(plan, records);
+  const perEpoch = fullDataSecondsPerEpoch(records);
+  const claims: ClaimsByProtocol[] = claimProtocols(rows).map((protocol) => ({
+    protocol,
+    claims: explainMissingRuns(evaluateClaims(rows, { specs, protocol, resamples, rule }), { specs, plan, progress, perEpoch, rule }),
+  }));
   const tablesDir = path.join(args.out, 'tables');
   fs.mkdirSync(tablesDir, { recursive: true });
   const files: string[] = [];
@@ -322,7 +329,6 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
     });
   }
   files.push(writeCsv(path.join(tablesDir, 'claims.csv'), claimsCsvTable(claims)));
-  const progress = studyProgress(args.plan ?? STUDY_PLAN, records);
   files.push(writeCsv(path.join(tablesDir, 'study-progress.csv'), progressTable(progress)));
   const index = indexPage({
     entries,

@@ -116,8 +116,8 @@ export function describeRule(rule: VerdictRule = DEFAULT_RULE): string {
     `of the table) is below ${rule.alpha}, and, where the study states a size, the interval reaches ${rule.sizeFraction} × that size. ` +
     `It is not supported when the interval lies entirely on the opposite side, or entirely below ${rule.sizeFraction} × the ` +
     `claimed size, or (for "about" sizes) entirely above ${rule.aboutFactor} × it, or inside a stated region of practical ` +
-    `equivalence. Otherwise it is inconclusive, and always when n < ${rule.minN}. Claims without runs say which runs are ` +
-    `missing; no verdict is guessed. Parameter counts are deterministic: that claim is checked by equality in every run.`
+    `equivalence. Otherwise it is inconclusive, and always when n < ${rule.minN}. Claims without runs, or with n < ${rule.minN}, name the ` +
+    `runs of the study plan still missing, the compute they need and the command that runs them; no verdict is guessed. Parameter counts are deterministic: that claim is checked by equality in every run.`
   );
 }
 
