@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import type { RunRecord } from '../experiments/record';
 import { mergeRecords, readResultsPath } from '../experiments/store';
 import { STUDY_PLAN, describeMissing, fullDataSecondsPerEpoch, studyProgress } from '../experiments/study';
+import { bitSweep, bitSweepSummary } from './bits';
+import type { BitSweep } from './bits';
 import { explainMissingRuns } from './claim-gaps';
 import type { StepProgress, StudyStep } from '../experiments/study';
 import { analyzeExperiment, methodRank } from './analysis';
@@ -62,6 +64,8 @@ export interface BuildReportsResult {
   progress: StepProgress[];
   /** The protocol comparison of each experiment that has one, in words ({@link protocolSummary}). */
   protocols: { experiment: string; summary: string }[];
+  /** The bit-width sweep of each experiment that has one, in words ({@link bitSweepSummary}). */
+  bitSweeps: { experiment: string; summary: string }[];
 }
 
 /** Raised when the results hold damaged lines and `allowDamaged` is not set; lists every line. */
@@ -171,6 +175,34 @@ export function claimsCsvTable(groups: readonly ClaimsByProtocol[]): Table {
   return tableOf(rows, ['id', 'experiment', 'protocol', 'bits', 'statement', 'seed', 'measure', 'setting', 'estimate', 'estimateText', 'tLower', 'tUpper', 'ciText', 'bcaLower', 'bcaUpper', 'n', 'design', 'p', 'pHolm', 'verdict', 'reason', 'notes']);
 }
 
+/** A bit-width sweep ({@link bitSweep}) as a table; no rows when there is none. */
+export function bitSweepTable(s: BitSweep | null): Table {
+  const out = (s?.rows ?? []).map((r) => ({
+    experiment: s?.experiment,
+    setting: s?.setting,
+    epochs: s?.epochs,
+    protocol: s?.protocol,
+    metric: s?.metric,
+    bits: r.bits,
+    pairs: r.n,
+    standardMean: r.standard.mean,
+    standardCiLower: r.standard.ci?.lower,
+    standardCiUpper: r.standard.ci?.upper,
+    octizationMean: r.octization.mean,
+    octizationCiLower: r.octization.ci?.lower,
+    octizationCiUpper: r.octization.ci?.upper,
+    gapMean: r.gap.mean,
+    gapCiLower: r.gap.ci?.lower,
+    gapCiUpper: r.gap.ci?.upper,
+    p: r.p,
+    pHolm: r.pHolm,
+  }));
+  return tableOf(out, [
+    'experiment', 'setting', 'epochs', 'protocol', 'metric', 'bits', 'pairs', 'standardMean', 'standardCiLower', 'standardCiUpper',
+    'octizationMean', 'octizationCiLower', 'octizationCiUpper', 'gapMean', 'gapCiLower', 'gapCiUpper', 'p', 'pHolm',
+  ]);
+}
+
 /** A protocol comparison ({@link protocolSensitivity}) as a table; no rows when there is none. */
 export function protocolsTable(experiment: string, s: ProtocolSensitivity | null): Table {
   const out = (s?.rows ?? []).map((r) => ({
@@ -277,6 +309,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   const experiments = [...new Set(rows.map((r) => r.experiment))].sort(experimentOrder);
   const entries: IndexEntry[] = [];
   const protocols: BuildReportsResult['protocols'] = [];
+  const bitSweeps: BuildReportsResult['bitSweeps'] = [];
   for (const exp of experiments) {
     const expRecords = records.filter((r) => r.config.experiment === exp);
     const expRows = rows.filter((r) => r.experiment === exp);
@@ -285,6 +318,8 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
     const target = (PROTOCOL_TARGETS as Record<string, ProtocolTarget | undefined>)[exp];
     const sensitivity = target === undefined ? null : protocolSensitivity(expRows, target);
     if (sensitivity !== null) protocols.push({ experiment: exp, summary: protocolSummary(sensitivity) });
+    const sweep = bitSweep(expRows, exp);
+    if (sweep !== null) bitSweeps.push({ experiment: exp, summary: bitSweepSummary(sweep) });
     const runsFrame = toDataFrame(runsTable(expRows));
     const tables: [string, string, Table | ReturnType<typeof toDataFrame>][] = [
       ['runs', 'one row per run (config, metrics, timing, storage)', runsFrame],
@@ -296,6 +331,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
       ['timing', 'training and inference time', timingTable(analysis)],
       ['claims', 'claims of this experiment', claimsCsvTable(expClaims)],
       ['protocols', "protocols against the seed's figures (means, prediction intervals, paired gaps)", protocolsTable(exp, sensitivity)],
+      ['bits', 'standard vs octization by bit width (means, 95% CIs, paired gaps, Holm-adjusted p)', bitSweepTable(sweep)],
       ['data', 'data files with SHA-256 and the split', dataFilesTable(expRecords)],
     ];
     const links: TableLink[] = [];
@@ -347,5 +383,5 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   const indexFile = path.join(args.out, 'index.html');
   fs.writeFileSync(indexFile, index);
   files.push(indexFile);
-  return { files, experiments, runs: records.length, damaged: read.problems, duplicates, claims, progress, protocols };
+  return { files, experiments, runs: records.length, damaged: read.problems, duplicates, claims, progress, protocols, bitSweeps };
 }

@@ -110,6 +110,45 @@ export function bandChart(id: string, title: string, series: readonly BandSeries
   return { id, title, data, layout: baseLayout('epoch', yTitle, { xaxis: { title: { text: 'epoch' }, gridcolor: '#e6e6e6', zeroline: false, dtick: maxEpoch <= 10 ? 1 : undefined, range: [0.5, maxEpoch + 0.5] } }) };
 }
 
+/** One method's points for {@link sweepChart}: a mean and its interval at each x. */
+export interface SweepSeries {
+  /** Method name (legend and colour). */
+  method: string;
+  /** Points in x order. */
+  points: { x: number; mean: number; ci: { lower: number; upper: number } | null; n: number }[];
+}
+
+/**
+ * Mean ± 95% interval against a numeric setting (e.g. bit width), one line with
+ * error bars per method, the methods offset slightly so their bars do not overlap.
+ */
+export function sweepChart(id: string, title: string, series: readonly SweepSeries[], xTitle: string, yTitle: string, scale = 1, logY = false): ChartSpec {
+  const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
+  const data = series.map((s, k) => {
+    const colour = methodColour(s.method);
+    const offset = (k - (series.length - 1) / 2) * 0.08;
+    return {
+      type: 'scatter', mode: 'lines+markers', name: s.method,
+      x: s.points.map((p) => p.x + offset), y: s.points.map((p) => p.mean * scale),
+      error_y: {
+        type: 'data', symmetric: false, color: colour, thickness: 1.5, width: 6,
+        array: s.points.map((p) => (p.ci === null ? 0 : (p.ci.upper - p.mean) * scale)),
+        arrayminus: s.points.map((p) => (p.ci === null ? 0 : (p.mean - p.ci.lower) * scale)),
+      },
+      line: { color: colour, width: 2 }, marker: { color: colour, size: 7 },
+      customdata: s.points.map((p) => [p.x, p.n]),
+      hovertemplate: `${s.method}<br>${xTitle} %{customdata[0]}<br>mean %{y:.4g}<br>n = %{customdata[1]}<extra></extra>`,
+    };
+  });
+  return {
+    id, title, data,
+    layout: baseLayout(xTitle, yTitle, {
+      xaxis: { title: { text: xTitle }, gridcolor: '#e6e6e6', zeroline: false, tickvals: xs },
+      yaxis: { title: { text: yTitle }, type: logY ? 'log' : 'linear', gridcolor: '#e6e6e6' },
+    }),
+  };
+}
+
 /** One method's per-seed values for {@link distributionChart}. */
 export interface PointSeries {
   /** Method name. */

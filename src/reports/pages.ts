@@ -13,7 +13,8 @@ import { PROTOCOL_DEFINITIONS } from '../training/protocols';
 import type { ProtocolName } from '../training/protocols';
 import { METRICS } from './analysis';
 import type { Arm, CurveMetric, ExperimentAnalysis, Panel, PairComparison, RunMetric } from './analysis';
-import { bandChart, barChart, distributionChart, forestChart } from './charts';
+import { bitSweep, bitSweepCells, bitSweepSummary } from './bits';
+import { bandChart, barChart, distributionChart, forestChart, sweepChart } from './charts';
 import type { ChartSpec } from './charts';
 import { describeRule } from './claims';
 import type { ClaimResult, VerdictRule } from './claims';
@@ -474,6 +475,43 @@ export function protocolSection(experiment: string, runs: readonly RunRow[]): st
 ${htmlTable(cols, s.rows.map((r) => protocolCells(s, r)))}`;
 }
 
+/**
+ * The bit-width sweep section: standard vs octization at each width with 95% t
+ * intervals, the paired gap and Holm-adjusted p-values, and a chart; the chart
+ * (if any) is returned for the page to draw.
+ */
+export function bitSweepSection(experiment: string, runs: readonly RunRow[]): { html: string; chart: ChartSpec | null } {
+  const s = bitSweep(runs, experiment);
+  if (s === null) {
+    return { html: '<p class="muted">No bit-width sweep yet: it needs standard and octization runs of the same seed (full data, projected-step) at two or more widths.</p>', chart: null };
+  }
+  const accuracy = s.metric === 'testAccuracy';
+  const unit = accuracy ? ' (pp)' : '';
+  const cols: Column[] = [
+    { label: 'bits', align: 'right' },
+    { label: 'pairs', align: 'right' },
+    { label: 'standard: mean [95% CI]', align: 'right' },
+    { label: 'octization: mean [95% CI]', align: 'right' },
+    { label: `gap oct − std${unit}: mean [95% CI]`, align: 'right' },
+    { label: 'p (paired t)', align: 'right' },
+    { label: 'p (Holm)', align: 'right' },
+  ];
+  const chart = sweepChart(
+    'bits-sweep',
+    `${accuracy ? 'test accuracy' : 'final-epoch training loss'} by bit width: mean with 95% t interval`,
+    (['standard', 'octization'] as const).map((method) => ({ method, points: s.rows.map((r) => ({ x: r.bits, mean: r[method].mean, ci: r[method].ci, n: r.n })) })),
+    'bits',
+    accuracy ? 'test accuracy (%)' : 'training loss (log scale)',
+    accuracy ? 100 : 1,
+    !accuracy,
+  );
+  const html = `<p>${escapeHtml(bitSweepSummary(s))}</p>
+<p class="note">Setting: ${escapeHtml(s.setting)}. Pairs are the seeds run with both methods at a width; Holm's correction runs across the widths.</p>
+${htmlTable(cols, s.rows.map((r) => bitSweepCells(s, r)))}
+${chartGrid([chart])}`;
+  return { html, chart };
+}
+
 /** Builds the HTML of one experiment's report. */
 export function experimentPage(args: ExperimentPageArgs): string {
   const { analysis: an } = args;
@@ -514,6 +552,8 @@ ${p.comparisons.length === 0 ? '<p class="muted">No pair of methods to compare i
     return s.html === '' ? '' : `<h3>${escapeHtml(panelTitle(p))}</h3>\n${s.html}\n${s.chart === null ? '' : chartGrid([s.chart])}`;
   });
   const timingParts = an.panels.map((p) => `<h3>${escapeHtml(panelTitle(p))}</h3>\n${timingTable(p)}`);
+  const sweep = bitSweepSection(an.experiment, an.runs);
+  if (sweep.chart !== null) charts.push(sweep.chart);
   const note = methodsNoteHtml(methodsNoteNumbers(args.records.map((r) => r.config.optimizer.learningRate)));
   const damaged =
     args.damaged.length === 0 && args.duplicates === 0
@@ -524,13 +564,16 @@ ${args.duplicates === 0 ? '' : `<p>${args.duplicates} duplicate record${args.dup
 <h1>octolab report: ${escapeHtml(an.experiment)}</h1>
 <p class="muted">${escapeHtml(spec?.description ?? 'An experiment not in the seed study.')}</p>
 <p class="note">Built ${escapeHtml(args.builtAt)} from ${an.runs.length} run${an.runs.length === 1 ? '' : 's'} in <code>${escapeHtml(args.resultsPath)}</code>, without training. <a href="index.html">All reports</a>.</p>
-<nav class="toc"><a href="#claims">Claims</a><a href="#protocols">Protocols</a><a href="#run">What was run</a><a href="#overview">Comparisons</a><a href="#results">Results</a><a href="#storage">Storage</a><a href="#timing">Timing</a><a href="#methods">Methods note</a><a href="#quality">Data quality</a><a href="#tables">Tables (CSV)</a></nav>
+<nav class="toc"><a href="#claims">Claims</a><a href="#protocols">Protocols</a><a href="#bits">Bit widths</a><a href="#run">What was run</a><a href="#overview">Comparisons</a><a href="#results">Results</a><a href="#storage">Storage</a><a href="#timing">Timing</a><a href="#methods">Methods note</a><a href="#quality">Data quality</a><a href="#tables">Tables (CSV)</a></nav>
 </header>
 <section id="claims"><h2>Claims of the seed study</h2>
 ${claimsSection(args.claims, args.rule, false)}
 </section>
 <section id="protocols"><h2>Protocol sensitivity</h2>
 ${protocolSection(an.experiment, an.runs)}
+</section>
+<section id="bits"><h2>Bit-width sweep</h2>
+${sweep.html}
 </section>
 <section id="run"><h2>What was run</h2>
 ${provenanceHtml(prov, args.records)}

@@ -35,7 +35,7 @@ export function progressLine(progress: readonly StepProgress[], href: string): s
  * seen from the README.
  */
 export function findingsMarkdown(
-  built: Pick<BuildReportsResult, 'experiments' | 'claims' | 'runs'> & Partial<Pick<BuildReportsResult, 'progress' | 'protocols'>>,
+  built: Pick<BuildReportsResult, 'experiments' | 'claims' | 'runs'> & Partial<Pick<BuildReportsResult, 'progress' | 'protocols' | 'bitSweeps'>>,
   reportsDir: string,
 ): string {
   const lines: string[] = [];
@@ -59,6 +59,10 @@ export function findingsMarkdown(
   if (built.protocols !== undefined && built.protocols.length > 0) {
     lines.push('', '**Protocol sensitivity** (the study never says how it trained with quantized weights)', '');
     for (const p of built.protocols) lines.push(`- [${p.experiment}](${dir}/${p.experiment}.html#protocols): ${p.summary}`);
+  }
+  if (built.bitSweeps !== undefined && built.bitSweeps.length > 0) {
+    lines.push('', '**Bit-width sweep** (standard vs octization at every bit width run)', '');
+    for (const b of built.bitSweeps) lines.push(`- [${b.experiment}](${dir}/${b.experiment}.html#bits): ${b.summary}`);
   }
   return lines.join('\n');
 }

@@ -75,6 +75,13 @@ describe('reports: README findings', () => {
     assert.doesNotMatch(findingsMarkdown({ runs: 1, experiments: [], claims: [], protocols: [] }, 'reports'), /Protocol sensitivity/);
   });
 
+  it('adds one line per experiment on the bit-width sweep, linked to its section', () => {
+    const md = findingsMarkdown({ runs: 1, experiments: ['mnist'], claims: [], bitSweeps: [{ experiment: 'mnist', summary: 'Octization is ahead at 8 bits.' }] }, 'reports');
+    assert.match(md, /\*\*Bit-width sweep\*\*/);
+    assert.match(md, /^- \[mnist\]\(reports\/mnist\.html#bits\): Octization is ahead at 8 bits\.$/m);
+    assert.doesNotMatch(findingsMarkdown({ runs: 1, experiments: [], claims: [], bitSweeps: [] }, 'reports'), /Bit-width sweep/);
+  });
+
   it('lists every claim under the default protocol and only claims with runs under the others', () => {
     const md = findingsMarkdown(
       {

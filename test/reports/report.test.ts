@@ -17,7 +17,7 @@ function count(text: string, needle: string): number {
   return text.split(needle).length - 1;
 }
 
-const SECTIONS = ['claims', 'protocols', 'run', 'overview', 'results', 'storage', 'timing', 'methods', 'quality', 'tables'];
+const SECTIONS = ['claims', 'protocols', 'bits', 'run', 'overview', 'results', 'storage', 'timing', 'methods', 'quality', 'tables'];
 
 describe('reports: HTML reports from the results fixture', () => {
   let out: string;
@@ -47,6 +47,9 @@ describe('reports: HTML reports from the results fixture', () => {
     assert.ok(tables.includes('mnist-protocols.csv'));
     assert.match(html.mnist, /No protocol comparison yet: it needs standard and octization runs/);
     assert.deepEqual(built.protocols, []);
+    assert.ok(tables.includes('mnist-bits.csv'));
+    assert.match(html.mnist, /No bit-width sweep yet: it needs standard and octization runs of the same seed/);
+    assert.deepEqual(built.bitSweeps, []);
   });
 
   it('the index shows the progress of the study plan (the fixture holds none of its full-size runs)', () => {
