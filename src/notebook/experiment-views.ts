@@ -15,6 +15,8 @@ import type { ChartSpec } from '../reports/charts';
 import type { ClaimResult } from '../reports/claims';
 import { formatInterval, formatNumber, formatP, formatSeconds, formatSeedList, MISSING } from '../reports/format';
 import { formatMetric, formatMetricDiff } from '../reports/pages';
+import { bitSweepCells } from '../reports/bits';
+import type { BitSweep } from '../reports/bits';
 import { protocolCells } from '../reports/protocols';
 import type { ProtocolSensitivity } from '../reports/protocols';
 import type { HtmlTableInput } from './html';
@@ -199,5 +201,13 @@ export function protocolTable(s: ProtocolSensitivity): HtmlTableInput {
   return {
     columns: ['protocol', 'pairs', 'standard: mean [95% PI]', 'seed inside?', 'octization: mean [95% PI]', 'seed inside?', 'gap: mean [95% CI]', 'gap: 95% PI', 'seed gap inside?', 'distance to seed'],
     rows: s.rows.map((r) => protocolCells(s, r)),
+  };
+}
+
+/** A bit-width sweep ({@link BitSweep}) as a table: the same columns as the report's. */
+export function bitSweepTable(s: BitSweep): HtmlTableInput {
+  return {
+    columns: ['bits', 'pairs', 'standard: mean [95% CI]', 'octization: mean [95% CI]', 'gap oct − std: mean [95% CI]', 'p (paired t)', 'p (Holm)'],
+    rows: s.rows.map((r) => bitSweepCells(s, r)),
   };
 }

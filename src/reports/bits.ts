@@ -5,6 +5,8 @@
  */
 import { holmAdjust, mean, pairedTTest, tInterval } from '../statistics';
 import type { Interval } from '../statistics';
+import { sweepChart } from './charts';
+import type { ChartSpec } from './charts';
 import { formatInterval, formatNumber, formatP, formatPercent, formatPp } from './format';
 import type { RunRow } from './tables';
 
@@ -195,4 +197,18 @@ export function bitSweepCells(s: BitSweep, r: BitRow): string[] {
     r.p === null ? '–' : formatP(r.p),
     r.pHolm === null ? '–' : formatP(r.pHolm),
   ];
+}
+
+/** The sweep as a chart: each method's mean with its 95% t interval against the bit width (losses on a log axis). */
+export function bitSweepChart(s: BitSweep, id = 'bits-sweep'): ChartSpec {
+  const accuracy = s.metric === 'testAccuracy';
+  return sweepChart(
+    id,
+    `${s.experiment}: ${accuracy ? 'test accuracy' : 'final-epoch training loss'} by bit width (mean, 95% t interval)`,
+    (['standard', 'octization'] as const).map((method) => ({ method, points: s.rows.map((r) => ({ x: r.bits, mean: r[method].mean, ci: r[method].ci, n: r.n })) })),
+    'bits',
+    accuracy ? 'test accuracy (%)' : 'training loss (log scale)',
+    accuracy ? 100 : 1,
+    !accuracy,
+  );
 }

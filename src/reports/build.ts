@@ -281,6 +281,37 @@ export function claimProtocols(rows: readonly RunRow[]): string[] {
   return ['projected-step', ...present.filter((p) => p !== 'projected-step')];
 }
 
+/** Options of {@link studyClaims}. */
+export interface StudyClaimsArgs {
+  /** Claims to check. Default {@link seedClaims}(). */
+  specs?: ClaimSpec[];
+  /** Verdict rule. Default {@link DEFAULT_RULE}. */
+  rule?: VerdictRule;
+  /** Bootstrap resamples of the BCa intervals. Default 10,000. */
+  resamples?: number;
+  /** The study plan. Default {@link STUDY_PLAN}. */
+  plan?: readonly StudyStep[];
+  /** Its progress against `records`, if already computed. */
+  progress?: readonly StepProgress[];
+}
+
+/**
+ * The claims under every protocol with runs ({@link claimProtocols}), each claim that
+ * still waits for runs naming the planned runs it lacks ({@link explainMissingRuns}):
+ * the claims table of the reports, the README and the notebooks.
+ */
+export function studyClaims(records: readonly RunRecord[], rows: readonly RunRow[], args: StudyClaimsArgs = {}): ClaimsByProtocol[] {
+  const specs = args.specs ?? seedClaims();
+  const rule = args.rule ?? DEFAULT_RULE;
+  const plan = args.plan ?? STUDY_PLAN;
+  const progress = args.progress ?? studyProgress(plan, records);
+  const perEpoch = fullDataSecondsPerEpoch(records);
+  return claimProtocols(rows).map((protocol) => ({
+    protocol,
+    claims: explainMissingRuns(evaluateClaims(rows, { specs, protocol, resamples: args.resamples, rule }), { specs, plan, progress, perEpoch, rule }),
+  }));
+}
+
 /**
  * Reads the results, checks them (damaged lines are fatal unless
  * `allowDamaged`), drops duplicate runs, and writes every report and table.
@@ -298,11 +329,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   const specs = args.claims ?? seedClaims();
   const plan = args.plan ?? STUDY_PLAN;
   const progress = studyProgress(plan, records);
-  const perEpoch = fullDataSecondsPerEpoch(records);
-  const claims: ClaimsByProtocol[] = claimProtocols(rows).map((protocol) => ({
-    protocol,
-    claims: explainMissingRuns(evaluateClaims(rows, { specs, protocol, resamples, rule }), { specs, plan, progress, perEpoch, rule }),
-  }));
+  const claims = studyClaims(records, rows, { specs, rule, resamples, plan, progress });
   const tablesDir = path.join(args.out, 'tables');
   fs.mkdirSync(tablesDir, { recursive: true });
   const files: string[] = [];

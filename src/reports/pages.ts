@@ -13,8 +13,8 @@ import { PROTOCOL_DEFINITIONS } from '../training/protocols';
 import type { ProtocolName } from '../training/protocols';
 import { METRICS } from './analysis';
 import type { Arm, CurveMetric, ExperimentAnalysis, Panel, PairComparison, RunMetric } from './analysis';
-import { bitSweep, bitSweepCells, bitSweepSummary } from './bits';
-import { bandChart, barChart, distributionChart, forestChart, sweepChart } from './charts';
+import { bitSweep, bitSweepCells, bitSweepChart, bitSweepSummary } from './bits';
+import { bandChart, barChart, distributionChart, forestChart } from './charts';
 import type { ChartSpec } from './charts';
 import { describeRule } from './claims';
 import type { ClaimResult, VerdictRule } from './claims';
@@ -496,15 +496,7 @@ export function bitSweepSection(experiment: string, runs: readonly RunRow[]): { 
     { label: 'p (paired t)', align: 'right' },
     { label: 'p (Holm)', align: 'right' },
   ];
-  const chart = sweepChart(
-    'bits-sweep',
-    `${accuracy ? 'test accuracy' : 'final-epoch training loss'} by bit width: mean with 95% t interval`,
-    (['standard', 'octization'] as const).map((method) => ({ method, points: s.rows.map((r) => ({ x: r.bits, mean: r[method].mean, ci: r[method].ci, n: r.n })) })),
-    'bits',
-    accuracy ? 'test accuracy (%)' : 'training loss (log scale)',
-    accuracy ? 100 : 1,
-    !accuracy,
-  );
+  const chart = bitSweepChart(s);
   const html = `<p>${escapeHtml(bitSweepSummary(s))}</p>
 <p class="note">Setting: ${escapeHtml(s.setting)}. Pairs are the seeds run with both methods at a width; Holm's correction runs across the widths.</p>
 ${htmlTable(cols, s.rows.map((r) => bitSweepCells(s, r)))}
