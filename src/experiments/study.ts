@@ -157,6 +157,20 @@ export function fullDataSecondsPerEpoch(records: readonly RunRecord[]): Map<stri
 }
 
 /**
+ * Estimated whole-run seconds of `configs`: each one's epochs times the seconds per epoch
+ * of its experiment; null when an experiment has no figure in `perEpoch`.
+ */
+export function estimateSeconds(configs: readonly RunConfig[], perEpoch: ReadonlyMap<string, number>): number | null {
+  let total = 0;
+  for (const c of configs) {
+    const s = perEpoch.get(c.experiment);
+    if (s === undefined) return null;
+    total += s * c.epochs;
+  }
+  return total;
+}
+
+/**
  * Progress of each step against stored records: planned, stored and missing runs, the
  * compute the stored ones took and an estimate of what the missing ones will take.
  * Only records of full-size runs inform the estimate (reduced-data runs are not typical).
@@ -173,15 +187,7 @@ export function studyProgress(steps: readonly StudyStep[], records: readonly Run
       if (r === undefined) missing.push(c);
       else spentSeconds += runSeconds(r) ?? 0;
     }
-    let remainingSeconds: number | null = 0;
-    for (const c of missing) {
-      const s = perEpoch.get(c.experiment);
-      if (s === undefined) {
-        remainingSeconds = null;
-        break;
-      }
-      remainingSeconds += s * c.epochs;
-    }
+    const remainingSeconds = estimateSeconds(missing, perEpoch);
     return {
       step: step.name,
       purpose: step.purpose,

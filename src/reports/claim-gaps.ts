@@ -5,7 +5,7 @@
  */
 import type { RunConfig } from '../experiments/config';
 import type { StepProgress, StudyStep } from '../experiments/study';
-import { describeMissing, stepConfigs } from '../experiments/study';
+import { describeMissing, estimateSeconds, stepConfigs } from '../experiments/study';
 import type { ClaimResult, ClaimSpec, VerdictRule } from './claims';
 
 /** The epoch settings a claim needs runs at; null when any will do (parameter counts). */
@@ -85,15 +85,7 @@ export function missingRunsText(spec: ClaimSpec, protocol: string, bits: number,
   }
   const configs = [...missing.values()].map((m) => m.config);
   const steps = [...new Set([...missing.values()].map((m) => m.step))];
-  let seconds: number | null = 0;
-  for (const c of configs) {
-    const s = args.perEpoch.get(c.experiment);
-    if (s === undefined) {
-      seconds = null;
-      break;
-    }
-    seconds += s * c.epochs;
-  }
+  const seconds = estimateSeconds(configs, args.perEpoch);
   const runs = `${configs.length} run${configs.length === 1 ? '' : 's'}`;
   return (
     `still missing: ${describeMissing(configs)} (${runs}). ` +
