@@ -41,6 +41,8 @@ Options:
   --out DIR             results directory (default reports/results)
   --data-dir DIR        data directory (default $OCTOLAB_DATA_DIR, else ./data)
   --no-download         never try to download missing data files
+  --no-checkpoints      do not keep epoch checkpoints in <out>/.checkpoints (by default a
+                        stopped run resumes from its last completed epoch)
   --quiet               no progress bar; one line per finished run
   --dry-run             print the runs that would be done and exit
 `;
@@ -51,6 +53,7 @@ export const TRAINING_OPTIONS = {
   out: { type: 'string', default: path.join('reports', 'results') },
   'data-dir': { type: 'string' },
   'no-download': { type: 'boolean', default: false },
+  'no-checkpoints': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -158,6 +161,7 @@ export const runCommand: Command = {
       workers: intOption('workers', values.workers),
       dataDir,
       download: !values['no-download'],
+      checkpoints: !values['no-checkpoints'],
       quiet,
     });
     console.log(

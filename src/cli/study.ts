@@ -3,9 +3,12 @@
  * or, with `--status`, says per step what is stored, what is missing and what it costs.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../data';
-import { runStudy } from '../experiments/runner';
+import { CHECKPOINT_FOLDER, listCheckpoints } from '../experiments/checkpoints';
+import type { CheckpointSummary } from '../experiments/checkpoints';
+import { runLabel, runStudy } from '../experiments/runner';
 import { readResultsPath } from '../experiments/store';
 import { STUDY_PLAN, describeMissing, studyProgress, studySteps } from '../experiments/study';
 import type { StepProgress } from '../experiments/study';
@@ -30,6 +33,8 @@ Options:
   --out DIR         results directory (default reports/results)
   --data-dir DIR    data directory (default $OCTOLAB_DATA_DIR, else ./data)
   --no-download     never try to download missing data files
+  --no-checkpoints  do not keep epoch checkpoints in <out>/.checkpoints (by default a
+                    stopped run resumes from its last completed epoch)
   --quiet           no progress bar; one line per finished run
   --dry-run         print the runs that would be done and exit
 `;
@@ -38,8 +43,11 @@ function hours(seconds: number | null): string {
   return seconds === null ? 'unknown' : (seconds / 3600).toFixed(2);
 }
 
-/** The `--status` text: one line per step, then a total, then what is missing. */
-export function statusText(progress: readonly StepProgress[]): string {
+/**
+ * The `--status` text: one line per step, then a total, then what is missing, then the
+ * missing runs that are part-way through (they have an epoch checkpoint).
+ */
+export function statusText(progress: readonly StepProgress[], inProgress: readonly CheckpointSummary[] = []): string {
   const head = ['step', 'stored/planned', 'core-h spent', 'core-h left (est.)'];
   const rows = progress.map((p) => [p.step, `${p.stored}/${p.planned}`, hours(p.spentSeconds), hours(p.remainingSeconds)]);
   const sum = (f: (p: StepProgress) => number): number => progress.reduce((s, p) => s + f(p), 0);
@@ -52,6 +60,10 @@ export function statusText(progress: readonly StepProgress[]): string {
   if (incomplete.length > 0) {
     out.push('', 'Missing runs:');
     for (const p of incomplete) out.push(`  ${p.step}: ${describeMissing(p.missing)}`);
+  }
+  if (inProgress.length > 0) {
+    out.push('', 'Part-way (resume from their epoch checkpoint):');
+    for (const c of inProgress) out.push(`  ${runLabel(c.config)}: ${c.epoch}/${c.config.epochs} epochs on ${c.backend}, saved ${c.savedAt}`);
   }
   out.push('', 'Estimates: epochs x the median seconds per epoch of the stored full-size runs of the same experiment.');
   return out.join('\n');
@@ -88,7 +100,9 @@ export const studyCommand: Command = {
       for (const p of read.problems) console.warn(`warning: ${p.file}:${p.line} ignored (${p.reason})`);
       const progress = studyProgress(steps, read.records);
       if (values.status) {
-        console.log(statusText(progress));
+        const stored = new Set(read.records.map((r) => r.key));
+        const partway = listCheckpoints(path.join(out, CHECKPOINT_FOLDER)).filter((c) => !stored.has(c.key));
+        console.log(statusText(progress, partway));
         return 0;
       }
       for (const p of progress) {
@@ -104,6 +118,7 @@ export const studyCommand: Command = {
       workers,
       dataDir,
       download: !values['no-download'],
+      checkpoints: !values['no-checkpoints'],
       quiet: values.quiet || process.env.CI === 'true',
       log: (line) => console.log(line),
     });

@@ -18,6 +18,7 @@ import type { StorageSize } from '../quantizers';
 import { parseProtocol } from '../training/protocols';
 import { measureInference, train } from '../training/train';
 import type { EpochRecord, InferenceTiming } from '../training/train';
+import { checkpointPath, resumableCheckpoint, saveRunCheckpoint } from './checkpoints';
 import { runKey } from './config';
 import type { RunConfig } from './config';
 import { RECORD_SCHEMA } from './store';
@@ -59,7 +60,7 @@ export interface RunTiming {
   inference: InferenceTiming;
   /** Seconds to load the data (0 when cached in the process). */
   dataSeconds: number;
-  /** Whole run, data to record. */
+  /** Whole run, data to record (summed over processes when the run was resumed). */
   totalSeconds: number;
 }
 
@@ -77,6 +78,15 @@ export interface RunEnvironment {
   startedAt: string;
   /** ISO timestamp of the end of the run. */
   finishedAt: string;
+  /** Present only when the run continued from an epoch checkpoint of an earlier process. */
+  resumed?: {
+    /** Epochs completed before the checkpoint. */
+    afterEpoch: number;
+    /** Git commit of the code that trained those epochs. */
+    checkpointGit: string | null;
+    /** ISO time the checkpoint was written. */
+    checkpointSavedAt: string;
+  };
 }
 
 /** One line of a results file. */
@@ -124,6 +134,11 @@ export interface RunOneArgs {
   cache?: Map<string, Dataset>;
   /** Called after each optimizer step. */
   onStep?: (done: number, total: number) => void;
+  /**
+   * Folder for epoch checkpoints: the run resumes from its checkpoint there (same config and
+   * backend) and writes one after every epoch. The caller deletes it once the record is saved.
+   */
+  checkpointDir?: string;
 }
 
 /** Loads (or reuses) the dataset a config asks for. */
@@ -145,15 +160,37 @@ export async function datasetFor(config: RunConfig, args: RunOneArgs): Promise<{
 
 /** Trains and measures one config; the engine must already be prepared. */
 export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRecord> {
-  const startedAt = new Date();
   const t0 = performance.now();
   const engine = describeEngine();
+  const key = runKey(config);
+  const git = gitInfo();
+  const ckptFile = args.checkpointDir === undefined ? null : checkpointPath(args.checkpointDir, key);
+  const resumed = ckptFile === null ? null : resumableCheckpoint(ckptFile, config, engine.backend);
+  if (resumed !== null) {
+    console.log(`resuming run ${key} (${config.experiment} ${config.method} seed=${config.seed}) after epoch ${resumed.checkpoint.epoch} of ${config.epochs}`);
+  }
+  const startedAt = resumed === null ? new Date() : new Date(resumed.meta.startedAt);
+  const earlierSeconds = resumed?.meta.elapsedSeconds ?? 0;
   const { data, seconds: dataSeconds } = await datasetFor(config, args);
   const model = buildModel({ name: config.model, inputShape: data.inputShape });
   try {
     initializeWeights(model, config.seed);
     const initialWeightsSha256 = await weightsSha256(model);
     const result = await train(model, data, {
+      resumeFrom: resumed?.checkpoint,
+      onCheckpoint:
+        ckptFile === null
+          ? undefined
+          : (checkpoint) =>
+              saveRunCheckpoint(ckptFile, checkpoint, {
+                key,
+                config,
+                backend: engine.backend,
+                git: git.commit,
+                startedAt: startedAt.toISOString(),
+                savedAt: new Date().toISOString(),
+                elapsedSeconds: earlierSeconds + (performance.now() - t0) / 1000,
+              }),
       epochs: config.epochs,
       batchSize: config.batchSize,
       optimizer: config.optimizer,
@@ -170,7 +207,7 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
     const finishedAt = new Date();
     return {
       schema: RECORD_SCHEMA,
-      key: runKey(config),
+      key,
       config,
       data: data.provenance,
       metrics: {
@@ -190,11 +227,11 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
         trainSamplesPerSecond: (result.steps > 0 ? data.nTrain * config.epochs : 0) / result.trainSeconds,
         inference,
         dataSeconds,
-        totalSeconds: (performance.now() - t0) / 1000,
+        totalSeconds: earlierSeconds + (performance.now() - t0) / 1000,
       },
       environment: {
         engine,
-        git: gitInfo(),
+        git,
         octolab: octolabVersion(),
         host: {
           hostname: os.hostname(),
@@ -204,6 +241,15 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
         },
         startedAt: startedAt.toISOString(),
         finishedAt: finishedAt.toISOString(),
+        ...(resumed === null
+          ? {}
+          : {
+              resumed: {
+                afterEpoch: resumed.checkpoint.epoch,
+                checkpointGit: resumed.meta.git,
+                checkpointSavedAt: resumed.meta.savedAt,
+              },
+            }),
       },
     };
   } finally {

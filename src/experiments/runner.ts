@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as cliProgress from 'cli-progress';
 import type { Dataset } from '../data/types';
 import { prepareEngine } from '../engine';
+import { checkpointDirFor, pruneCheckpoints, removeRunCheckpoint } from './checkpoints';
 import { runKey } from './config';
 import type { RunConfig } from './config';
 import { runOne } from './record';
@@ -35,6 +36,11 @@ export interface RunGridArgs {
   quiet?: boolean;
   /** Called with every record as it is saved. */
   onRecord?: (record: RunRecord) => void;
+  /**
+   * Keep epoch checkpoints in `<results dir>/.checkpoints` so that a stopped run resumes
+   * from its last completed epoch (default true).
+   */
+  checkpoints?: boolean;
 }
 
 /** What {@link runGrid} did. */
@@ -68,6 +74,8 @@ export async function runGrid(args: RunGridArgs): Promise<RunGridSummary> {
     console.warn(`warning: ${p.file}:${p.line} ignored (${p.reason}); that run will be redone if it is in the grid`);
   }
   const done = new Set(existing.records.map((r) => r.key));
+  const checkpointDir = args.checkpoints === false ? undefined : checkpointDirFor(args.resultsFile);
+  if (checkpointDir !== undefined) pruneCheckpoints(checkpointDir, done);
   const pending = args.configs.filter((c) => !done.has(runKey(c)));
   const summary: RunGridSummary = { completed: 0, skipped: args.configs.length - pending.length, failed: [], notStarted: 0 };
   if (pending.length === 0) return summary;
@@ -94,6 +102,7 @@ export async function runGrid(args: RunGridArgs): Promise<RunGridSummary> {
   bar?.start(pending.length, 0, { runs: 0, total_runs: pending.length, last: `${workers} worker(s)` });
   const saved = (record: RunRecord): void => {
     appendRecord(args.resultsFile, record);
+    if (checkpointDir !== undefined) removeRunCheckpoint(checkpointDir, record.key);
     summary.completed++;
     args.onRecord?.(record);
     if (quiet) console.log(`[${summary.completed + summary.failed.length}/${pending.length}] ${finishedLine(record)}`);
@@ -119,6 +128,7 @@ export async function runGrid(args: RunGridArgs): Promise<RunGridSummary> {
             dataDir: args.dataDir,
             download: args.download,
             cache,
+            checkpointDir,
             onStep: (d, t) => {
               inFlight.set(0, d / t);
               if (d % 20 === 0) update();
@@ -132,7 +142,7 @@ export async function runGrid(args: RunGridArgs): Promise<RunGridSummary> {
         }
       }
     } else {
-      await runInWorkers(workers, queue, args, inFlight, saved, failed, update);
+      await runInWorkers(workers, queue, { ...args, checkpointDir }, inFlight, saved, failed, update);
     }
   } finally {
     bar?.stop();
@@ -144,7 +154,7 @@ export async function runGrid(args: RunGridArgs): Promise<RunGridSummary> {
 async function runInWorkers(
   workers: number,
   queue: RunConfig[],
-  args: RunGridArgs,
+  args: RunGridArgs & { checkpointDir: string | undefined },
   inFlight: Map<number, number>,
   saved: (r: RunRecord) => void,
   failed: (c: RunConfig | null, e: string) => void,
@@ -175,7 +185,13 @@ async function runInWorkers(
             }
             current = queue.shift() as RunConfig;
             inFlight.set(slot, 0);
-            child.send({ type: 'run', config: current, dataDir: args.dataDir, download: args.download ?? false } satisfies ToWorker);
+            child.send({
+              type: 'run',
+              config: current,
+              dataDir: args.dataDir,
+              download: args.download ?? false,
+              checkpointDir: args.checkpointDir,
+            } satisfies ToWorker);
           };
           child.on('message', (msg: FromWorker) => {
             switch (msg.type) {

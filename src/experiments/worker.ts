@@ -10,7 +10,9 @@ import { runOne } from './record';
 import type { RunRecord } from './record';
 
 /** Messages from parent to worker. */
-export type ToWorker = { type: 'run'; config: RunConfig; dataDir: string; download: boolean } | { type: 'exit' };
+export type ToWorker =
+  | { type: 'run'; config: RunConfig; dataDir: string; download: boolean; checkpointDir: string | undefined }
+  | { type: 'exit' };
 
 /** Messages from worker to parent. */
 export type FromWorker =
@@ -42,6 +44,7 @@ export async function serve(): Promise<void> {
       dataDir: msg.dataDir,
       download: msg.download,
       cache,
+      checkpointDir: msg.checkpointDir,
       onStep: (done, total) => {
         const now = Date.now();
         if (now - last > 250 || done === total) {

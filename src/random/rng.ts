@@ -32,6 +32,9 @@ export function deriveSeed(seed: number, label: string): number {
   return splitmix32((seed >>> 0) ^ splitmix32(hashString(label)));
 }
 
+/** The complete state of an {@link Rng}: four signed 32-bit integers. */
+export type RngState = [number, number, number, number];
+
 /**
  * A small, fast, seeded generator (sfc32: 128-bit state, period ≥ 2^32).
  * Not cryptographic; reproducible across platforms because it uses only 32-bit
@@ -51,6 +54,21 @@ export class Rng {
     this.c = splitmix32(this.b);
     this.d = 1;
     for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  /** A generator that continues exactly where the one that gave `state` (via {@link Rng.state}) stood. */
+  static fromState(state: RngState): Rng {
+    if (!Array.isArray(state) || state.length !== 4 || !state.every((v) => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647)) {
+      throw new Error(`Rng state must be four 32-bit integers, got ${JSON.stringify(state)}`);
+    }
+    const rng = new Rng(0);
+    [rng.a, rng.b, rng.c, rng.d] = state;
+    return rng;
+  }
+
+  /** The generator's full state (four signed 32-bit integers), for checkpoints. */
+  state(): RngState {
+    return [this.a | 0, this.b | 0, this.c | 0, this.d | 0];
   }
 
   /** A generator for the named sub-stream of `seed` (see {@link deriveSeed}). */

@@ -1,3 +1,4 @@
 /** Training: protocols, the seeded training loop and inference timing. */
 export * from './protocols';
 export * from './train';
+export * from './checkpoint';

@@ -9,6 +9,7 @@ import type { Dataset } from '../data/types';
 import { projectValues } from '../quantizers';
 import type { QuantScheme } from '../quantizers';
 import { Rng } from '../random/rng';
+import type { OptimizerState, ProjectorState, TrainCheckpoint } from './checkpoint';
 import type { Protocol } from './protocols';
 
 /** Optimizer settings; every method of one comparison uses the same ones. */
@@ -39,6 +40,13 @@ export interface TrainArgs {
   onEpochEnd?: (record: EpochRecord) => void;
   /** Called after every optimizer step with (steps done, total steps). */
   onStep?: (done: number, total: number) => void;
+  /**
+   * Continue from this checkpoint, taken by {@link TrainArgs.onCheckpoint} of a run with the
+   * same arguments on the same backend; the result is identical to a run that never stopped.
+   */
+  resumeFrom?: TrainCheckpoint;
+  /** Called after every completed epoch with a checkpoint the run can be resumed from. */
+  onCheckpoint?: (checkpoint: TrainCheckpoint) => void | Promise<void>;
 }
 
 /** Size and magnitude of one trainable tensor at the end of an epoch. */
@@ -230,6 +238,31 @@ class WeightProjector {
     this.prevEpochCodes = vars.map(() => null);
   }
 
+  /** State at an epoch boundary (the step counters are zero there). */
+  snapshot(): ProjectorState {
+    return { rng: this.rng.state(), prevStepCodes: [...this.prevStepCodes], prevEpochCodes: [...this.prevEpochCodes], lastCodes: this.lastCodes };
+  }
+
+  /** A projector continuing from {@link WeightProjector.snapshot}'s state. */
+  static restore(vars: tf.LayerVariable[], scheme: QuantScheme, state: ProjectorState): WeightProjector {
+    const p = new WeightProjector(vars, scheme, Rng.fromState(state.rng));
+    const check = (codes: (Int32Array | null)[], field: string): void => {
+      if (codes.length !== vars.length) throw new Error(`checkpoint projector.${field} has ${codes.length} tensors, the model has ${vars.length}`);
+      codes.forEach((c, i) => {
+        if (c !== null && c.length !== sizeOfVar(vars[i])) {
+          throw new Error(`checkpoint projector.${field}[${i}] has ${c.length} codes, ${vars[i].originalName} has ${sizeOfVar(vars[i])} weights`);
+        }
+      });
+    };
+    check(state.prevStepCodes, 'prevStepCodes');
+    check(state.prevEpochCodes, 'prevEpochCodes');
+    if (state.lastCodes !== null) check(state.lastCodes, 'lastCodes');
+    state.prevStepCodes.forEach((c, i) => (p.prevStepCodes[i] = c));
+    state.prevEpochCodes.forEach((c, i) => (p.prevEpochCodes[i] = c));
+    p.lastCodes = state.lastCodes;
+    return p;
+  }
+
   /** Quantized values (float32) and codes of the given float values, tensor by tensor. */
   projectArrays(floats: Float32Array[]): { values: Float32Array[]; codes: Int32Array[] } {
     const values: Float32Array[] = [];
@@ -290,6 +323,53 @@ class WeightProjector {
   }
 }
 
+/** Number of elements of a variable. */
+function sizeOfVar(v: tf.LayerVariable): number {
+  return (v.shape as number[]).reduce((a, b) => a * b, 1);
+}
+
+/** The optimizer's private Adam powers, where it has them. */
+function adamPowers(optimizer: tf.Optimizer): { accBeta1: tf.Variable; accBeta2: tf.Variable } | null {
+  const o = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+  return o.accBeta1 instanceof tf.Variable && o.accBeta2 instanceof tf.Variable ? { accBeta1: o.accBeta1, accBeta2: o.accBeta2 } : null;
+}
+
+/** Copies the optimizer's state (iterations, slots, and Adam's powers exactly as float32). */
+async function saveOptimizer(optimizer: tf.Optimizer): Promise<OptimizerState> {
+  const [iter, ...slots] = await optimizer.getWeights();
+  const iterations = await readScalar(iter.tensor);
+  const values = await Promise.all(slots.map(async (s) => ((await s.tensor.data()) as Float32Array).slice()));
+  const powers = adamPowers(optimizer);
+  const accBeta: OptimizerState['accBeta'] =
+    powers === null ? null : [(await powers.accBeta1.data())[0], (await powers.accBeta2.data())[0]];
+  return { iterations, accBeta, slots: values, slotShapes: slots.map((s) => s.tensor.shape) };
+}
+
+/** Puts a saved state back into a fresh optimizer of the same kind. */
+async function restoreOptimizer(optimizer: tf.Optimizer, state: OptimizerState): Promise<void> {
+  const powers = adamPowers(optimizer);
+  if ((powers === null) !== (state.accBeta === null)) {
+    throw new Error(`checkpoint optimizer state ${state.accBeta === null ? 'has no' : 'has'} Adam powers, the optimizer ${powers === null ? 'is not' : 'is'} Adam`);
+  }
+  if (state.slots.length !== state.slotShapes.length) {
+    throw new Error(`checkpoint optimizer has ${state.slots.length} slots but ${state.slotShapes.length} slot shapes`);
+  }
+  const tensors = [
+    { name: 'iterations', tensor: tf.scalar(state.iterations, 'int32') },
+    ...state.slots.map((s, i) => ({ name: `slot${i}`, tensor: tf.tensor(s, state.slotShapes[i], 'float32') })),
+  ];
+  await optimizer.setWeights(tensors);
+  tf.dispose(tensors.map((t) => t.tensor));
+  if (powers !== null && state.accBeta !== null) {
+    // setWeights recomputes the powers with pow(); the loop multiplies step by step, so restore the exact values.
+    const [b1, b2] = state.accBeta;
+    tf.tidy(() => {
+      powers.accBeta1.assign(tf.scalar(b1, 'float32'));
+      powers.accBeta2.assign(tf.scalar(b2, 'float32'));
+    });
+  }
+}
+
 /** Reads a scalar tensor's value and disposes the tensor. */
 async function readScalar(t: tf.Tensor): Promise<number> {
   try {
@@ -344,26 +424,32 @@ export async function train(model: tf.LayersModel, data: Dataset, args: TrainArg
   const optimizer = makeOptimizer(args.optimizer);
   const vars = model.trainableWeights;
   const varList = vars.map((v) => v.read() as tf.Variable);
-  const orderRng = Rng.stream(args.seed, 'data-order');
+  const resume = args.resumeFrom ?? null;
+  if (resume !== null) await restoreTraining(model, optimizer, resume, args, protocol.kind !== 'float');
+  const orderRng = resume === null ? Rng.stream(args.seed, 'data-order') : Rng.fromState(resume.dataOrderRng);
   const projector =
-    protocol.kind === 'float' || scheme === null ? null : new WeightProjector(vars, scheme, Rng.stream(args.seed, 'stochastic-rounding'));
+    protocol.kind === 'float' || scheme === null
+      ? null
+      : resume?.projector
+        ? WeightProjector.restore(vars, scheme, resume.projector)
+        : new WeightProjector(vars, scheme, Rng.stream(args.seed, 'stochastic-rounding'));
   const stepsPerEpoch = Math.ceil(data.nTrain / args.batchSize);
   const totalSteps = stepsPerEpoch * args.epochs;
   const batcher = makeBatcher(data.xTrain, data.yTrain, data.inputShape, data);
   const classification = data.task === 'classification';
 
   // Projected training starts from the quantized initial weights.
-  if (projector !== null) {
+  if (projector !== null && resume === null) {
     const start = projector.projectArrays(await readAll(vars));
     projector.baseline(start.codes);
     if (protocol.kind === 'projected') writeAll(vars, start.values);
   }
 
-  const epochs: EpochRecord[] = [];
-  let steps = 0;
-  let trainSeconds = 0;
-  let evalSeconds = 0;
-  for (let epoch = 1; epoch <= args.epochs; epoch++) {
+  const epochs: EpochRecord[] = resume === null ? [] : [...resume.records];
+  let steps = resume?.steps ?? 0;
+  let trainSeconds = resume?.trainSeconds ?? 0;
+  let evalSeconds = resume?.evalSeconds ?? 0;
+  for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= args.epochs; epoch++) {
     const order = orderRng.permutation(data.nTrain);
     let lossSum = 0;
     let correctSum = 0;
@@ -441,6 +527,19 @@ export async function train(model: tf.LayersModel, data: Dataset, args: TrainArg
     };
     epochs.push(record);
     args.onEpochEnd?.(record);
+    if (args.onCheckpoint !== undefined) {
+      await args.onCheckpoint({
+        epoch,
+        steps,
+        trainSeconds,
+        evalSeconds,
+        records: [...epochs],
+        weights: await readAll(model.weights),
+        optimizer: await saveOptimizer(optimizer),
+        dataOrderRng: orderRng.state(),
+        projector: projector?.snapshot() ?? null,
+      });
+    }
   }
   optimizer.dispose();
 
@@ -464,6 +563,32 @@ export async function train(model: tf.LayersModel, data: Dataset, args: TrainArg
     }
   }
   return { epochs, testLoss, testAccuracy, floatTest, trainSeconds, evalSeconds, steps, codes };
+}
+
+/** Checks a checkpoint against the run's arguments and puts its weights and optimizer state back. */
+async function restoreTraining(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  ckpt: TrainCheckpoint,
+  args: TrainArgs,
+  quantizes: boolean,
+): Promise<void> {
+  if (!Number.isInteger(ckpt.epoch) || ckpt.epoch < 1 || ckpt.epoch > args.epochs) {
+    throw new Error(`checkpoint epoch ${ckpt.epoch} is outside 1..${args.epochs}`);
+  }
+  if (ckpt.records.length !== ckpt.epoch) throw new Error(`checkpoint has ${ckpt.records.length} epoch records for ${ckpt.epoch} epochs`);
+  if ((ckpt.projector !== null) !== quantizes) {
+    throw new Error(`checkpoint ${ckpt.projector === null ? 'has no' : 'has'} projector state, protocol '${args.protocol.kind}' ${quantizes ? 'needs' : 'has'} none`);
+  }
+  const vars = model.weights;
+  if (ckpt.weights.length !== vars.length) throw new Error(`checkpoint has ${ckpt.weights.length} weight tensors, the model has ${vars.length}`);
+  vars.forEach((v, i) => {
+    if (ckpt.weights[i].length !== sizeOfVar(v)) {
+      throw new Error(`checkpoint weight ${i} has ${ckpt.weights[i].length} values, ${v.originalName} has ${sizeOfVar(v)}`);
+    }
+  });
+  writeAll(vars, ckpt.weights);
+  await restoreOptimizer(optimizer, ckpt.optimizer);
 }
 
 /** Inference timing of a model over the test split. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { main } from '../../src/cli/main';
 import { statusText, studyCommand } from '../../src/cli/study';
+import { makeRunConfig, runKey } from '../../src/experiments/config';
 import { FIXTURE_RESULTS } from '../reports/inputs';
 import { capture } from '../helpers/capture';
 
@@ -20,6 +21,16 @@ describe('cli: octolab study', () => {
     const text = statusText([{ step: 'a', purpose: '', experiments: ['mnist'], planned: 2, stored: 2, missing: [], spentSeconds: 5400, remainingSeconds: 0 }]);
     assert.match(text, /^a\s+2\/2\s+1\.50\s+0\.00$/m);
     assert.doesNotMatch(text, /Missing runs/);
+    assert.doesNotMatch(text, /Part-way/);
+  });
+
+  it('lists runs part-way through with their checkpointed epochs', () => {
+    const config = makeRunConfig({ experiment: 'cifar10', method: 'octization', protocol: 'qat', seed: 3 });
+    const text = statusText(
+      [{ step: 'b', purpose: '', experiments: ['cifar10'], planned: 1, stored: 0, missing: [config], spentSeconds: 0, remainingSeconds: 1200 }],
+      [{ key: runKey(config), config, epoch: 3, backend: 'wasm', savedAt: '2026-01-02T03:04:05.000Z' }],
+    );
+    assert.match(text, /\nPart-way \(resume from their epoch checkpoint\):\n  cifar10 octization 8b qat e5 seed=3: 3\/5 epochs on wasm, saved 2026-01-02T03:04:05\.000Z\n/);
   });
 
   it('--dry-run lists the runs still to do, in the order the steps are given', async () => {

@@ -38,6 +38,8 @@ describe('experiments: runner (end to end on the regression smoke profile)', fun
     const { records, problems } = readRecords(path.join(out, 'regression.jsonl'));
     assert.equal(problems.length, 0);
     assert.equal(records.length, 6);
+    // Workers wrote epoch checkpoints and each one went with its saved record.
+    assert.deepEqual(fs.readdirSync(path.join(out, '.checkpoints')), []);
     for (const r of records) {
       assert.equal(r.metrics.epochs.length, 2);
       assert.equal(r.environment.engine.backend, 'wasm');
@@ -109,6 +111,10 @@ describe('experiments: runner (end to end on the regression smoke profile)', fun
     assert.equal(problems.length, 0);
     assert.equal(records.length, 6);
     assert.equal(new Set(records.map((x) => x.key)).size, 6);
+    // Runs that resumed from an epoch checkpoint equal the unbroken ones of the first test.
+    const unbroken = byKey(readRecords(path.join(dir, 'a', 'regression.jsonl')).records);
+    for (const rec of records) if (unbroken.has(rec.key)) assert.deepEqual(comparable(rec), unbroken.get(rec.key));
+    assert.deepEqual(fs.readdirSync(path.join(out, '.checkpoints')), []);
   });
 
   it('bad arguments give a message naming the problem and a non-zero exit', () => {

@@ -46,6 +46,17 @@ describe('random: seeded generator', () => {
     assert.notDeepEqual(Array.from(p), Array.from({ length: 100 }, (_, i) => i));
   });
 
+  it('saves and restores its state: the restored generator continues the same sequence', () => {
+    const a = new Rng(42);
+    a.permutation(1000);
+    const state = a.state();
+    const b = Rng.fromState(state);
+    assert.deepEqual(Array.from({ length: 50 }, () => b.nextUint32()), Array.from({ length: 50 }, () => a.nextUint32()));
+    assert.deepEqual(JSON.parse(JSON.stringify(state)), state);
+    assert.throws(() => Rng.fromState([1, 2, 3] as never), /four 32-bit integers, got \[1,2,3\]/);
+    assert.throws(() => Rng.fromState([1, 2, 3, 2 ** 32]), /four 32-bit integers/);
+  });
+
   it('rejects non-integer seeds', () => {
     assert.throws(() => new Rng(1.5), /seed must be an integer/);
     assert.throws(() => new Rng(0).int(0), /int\(n\)/);

@@ -4,8 +4,17 @@ import type { Dataset } from '../../src/data/types';
 import { buildModel, initializeWeights } from '../../src/models';
 import { getPreset } from '../../src/quantizers';
 import { Rng } from '../../src/random/rng';
-import { PROTOCOL_NAMES, evaluate, measureInference, parseProtocol, protocolName, train } from '../../src/training';
-import type { TrainArgs } from '../../src/training';
+import {
+  PROTOCOL_NAMES,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  evaluate,
+  measureInference,
+  parseProtocol,
+  protocolName,
+  train,
+} from '../../src/training';
+import type { TrainArgs, TrainCheckpoint } from '../../src/training';
 
 /** A tiny two-class problem: the class is the sign of the sum of 4 features. */
 function toyClassification(n: number, seed: number): Dataset {
@@ -127,6 +136,67 @@ describe('training', () => {
   it('rejects a quantized protocol without a scheme and bad epochs', async () => {
     await assert.rejects(fit(data, { protocol: { kind: 'qat' }, scheme: null }), /needs a quantization scheme/);
     await assert.rejects(fit(data, { epochs: 0 }), /epochs must be an integer >= 1/);
+  });
+
+  describe('epoch checkpoints', () => {
+    const strip = (r: Awaited<ReturnType<typeof fit>>['result']) => ({
+      ...r,
+      trainSeconds: 0,
+      evalSeconds: 0,
+      epochs: r.epochs.map(({ trainSeconds: _a, evalSeconds: _b, ...rest }) => rest),
+    });
+    const cases: { name: string; overrides: Partial<TrainArgs> }[] = [
+      { name: 'float, adam', overrides: {} },
+      { name: 'projected-step, stochastic rounding', overrides: { protocol: { kind: 'projected', every: 'step' }, scheme: getPreset('stochastic') } },
+      { name: 'projected-epoch, octization', overrides: { protocol: { kind: 'projected', every: 'epoch' }, scheme: getPreset('octization') } },
+      { name: 'ptq, standard', overrides: { protocol: { kind: 'ptq' }, scheme: getPreset('standard') } },
+      { name: 'qat, stochastic, sgd', overrides: { protocol: { kind: 'qat' }, scheme: getPreset('stochastic'), optimizer: { name: 'sgd', learningRate: 0.05 } } },
+    ];
+    for (const { name, overrides } of cases) {
+      it(`a run resumed after epoch 1 equals one that never stopped (${name})`, async () => {
+        // 15 steps per epoch: after 15 steps Adam's step-by-step beta powers differ from pow(beta, 16) in float32.
+        const run = { ...overrides, epochs: 3, batchSize: 20 };
+        const saved: TrainCheckpoint[] = [];
+        const whole = await fit(data, { ...run, onCheckpoint: (c) => void saved.push(c) });
+        assert.deepEqual(saved.map((c) => c.epoch), [1, 2, 3]);
+        // Through the file layout, as a killed process would leave it.
+        const decoded = decodeCheckpoint(encodeCheckpoint(saved[0], { note: 'x' }), 'memory');
+        assert.deepEqual(decoded.meta, { note: 'x' });
+        const resumed = await fit(data, { ...run, resumeFrom: decoded.checkpoint });
+        assert.deepEqual(strip(resumed.result), strip(whole.result));
+        assert.deepEqual(resumed.weights, whole.weights);
+        // Resuming after the last epoch only does the final quantization and evaluation.
+        const last = await fit(data, { ...run, resumeFrom: decodeCheckpoint(encodeCheckpoint(saved[2], {}), 'm').checkpoint });
+        assert.deepEqual(strip(last.result), strip(whole.result));
+      });
+    }
+
+    it('rejects a checkpoint that does not fit the run, naming the field', async () => {
+      const saved: TrainCheckpoint[] = [];
+      await fit(data, { epochs: 2, onCheckpoint: (c) => void saved.push(c) });
+      const ckpt = saved[0];
+      await assert.rejects(fit(data, { epochs: 2, resumeFrom: { ...ckpt, epoch: 5 } }), /checkpoint epoch 5 is outside 1\.\.2/);
+      await assert.rejects(fit(data, { epochs: 2, resumeFrom: { ...ckpt, weights: ckpt.weights.slice(1) } }), /3 weight tensors, the model has 4/);
+      await assert.rejects(
+        fit(data, { epochs: 2, protocol: { kind: 'qat' }, scheme: getPreset('standard'), resumeFrom: ckpt }),
+        /has no projector state, protocol 'qat' needs/,
+      );
+      await assert.rejects(
+        fit(data, { epochs: 2, optimizer: { name: 'sgd', learningRate: 0.1 }, resumeFrom: ckpt }),
+        /has Adam powers, the optimizer is not Adam/,
+      );
+    });
+
+    it('decoding names the file and what is wrong with it', () => {
+      const buf = encodeCheckpoint(
+        { epoch: 1, steps: 1, trainSeconds: 0, evalSeconds: 0, records: [], weights: [new Float32Array([1, 2])], optimizer: { iterations: 1, accBeta: null, slots: [], slotShapes: [] }, dataOrderRng: [1, 2, 3, 4], projector: null },
+        {},
+      );
+      assert.deepEqual(Array.from(decodeCheckpoint(buf, 'f').checkpoint.weights[0]), [1, 2]);
+      assert.throws(() => decodeCheckpoint(buf.subarray(0, buf.length - 2), 'run.ckpt'), /checkpoint run\.ckpt: array 0 \(2 values\) runs past the end of the file; the file is truncated/);
+      assert.throws(() => decodeCheckpoint(Buffer.from('hello world, not a checkpoint'), 'x.ckpt'), /checkpoint x\.ckpt: not an octolab checkpoint/);
+      assert.throws(() => decodeCheckpoint(Buffer.concat([buf, Buffer.from([0])]), 'y'), /1 unexpected trailing bytes/);
+    });
   });
 
   it('evaluates and times inference separately', async () => {
