@@ -98,10 +98,10 @@ export const studyCommand: Command = {
     if (values.status || values['dry-run']) {
       const read = fs.existsSync(out) ? readResultsPath(out) : { records: [], problems: [] };
       for (const p of read.problems) console.warn(`warning: ${p.file}:${p.line} ignored (${p.reason})`);
-      const progress = studyProgress(steps, read.records);
+      const stored = new Set(read.records.map((r) => r.key));
+      const partway = listCheckpoints(path.join(out, CHECKPOINT_FOLDER)).filter((c) => !stored.has(c.key));
+      const progress = studyProgress(steps, read.records, new Map(partway.map((c) => [c.key, c.epoch])));
       if (values.status) {
-        const stored = new Set(read.records.map((r) => r.key));
-        const partway = listCheckpoints(path.join(out, CHECKPOINT_FOLDER)).filter((c) => !stored.has(c.key));
         console.log(statusText(progress, partway));
         return 0;
       }

@@ -157,15 +157,20 @@ export function fullDataSecondsPerEpoch(records: readonly RunRecord[]): Map<stri
 }
 
 /**
- * Estimated whole-run seconds of `configs`: each one's epochs times the seconds per epoch
- * of its experiment; null when an experiment has no figure in `perEpoch`.
+ * Estimated whole-run seconds of `configs`: each one's epochs still to train (all of them,
+ * less those `epochsDone` holds for its run key) times the seconds per epoch of its
+ * experiment; null when an experiment has no figure in `perEpoch`.
  */
-export function estimateSeconds(configs: readonly RunConfig[], perEpoch: ReadonlyMap<string, number>): number | null {
+export function estimateSeconds(
+  configs: readonly RunConfig[],
+  perEpoch: ReadonlyMap<string, number>,
+  epochsDone: ReadonlyMap<string, number> = new Map(),
+): number | null {
   let total = 0;
   for (const c of configs) {
     const s = perEpoch.get(c.experiment);
     if (s === undefined) return null;
-    total += s * c.epochs;
+    total += s * Math.max(0, c.epochs - (epochsDone.get(runKey(c)) ?? 0));
   }
   return total;
 }
@@ -173,9 +178,14 @@ export function estimateSeconds(configs: readonly RunConfig[], perEpoch: Readonl
 /**
  * Progress of each step against stored records: planned, stored and missing runs, the
  * compute the stored ones took and an estimate of what the missing ones will take.
- * Only records of full-size runs inform the estimate (reduced-data runs are not typical).
+ * Only records of full-size runs inform the estimate (reduced-data runs are not typical);
+ * `epochsDone` (run key → epochs in its checkpoint) takes part-way runs into account.
  */
-export function studyProgress(steps: readonly StudyStep[], records: readonly RunRecord[]): StepProgress[] {
+export function studyProgress(
+  steps: readonly StudyStep[],
+  records: readonly RunRecord[],
+  epochsDone: ReadonlyMap<string, number> = new Map(),
+): StepProgress[] {
   const byKey = new Map(records.map((r) => [r.key, r]));
   const perEpoch = fullDataSecondsPerEpoch(records);
   return steps.map((step) => {
@@ -187,7 +197,7 @@ export function studyProgress(steps: readonly StudyStep[], records: readonly Run
       if (r === undefined) missing.push(c);
       else spentSeconds += runSeconds(r) ?? 0;
     }
-    const remainingSeconds = estimateSeconds(missing, perEpoch);
+    const remainingSeconds = estimateSeconds(missing, perEpoch, epochsDone);
     return {
       step: step.name,
       purpose: step.purpose,

@@ -76,6 +76,13 @@ describe('experiments: study plan', () => {
     assert.equal(m.remainingSeconds, null, 'no full-size mnist run to estimate from');
   });
 
+  it('counts only the epochs a part-way run still has to train', () => {
+    const reg = stepConfigs(TINY[0]);
+    const records = [stored(reg[0], 100), stored(reg[1], 200)];
+    const [r] = studyProgress(TINY, records, new Map([[runKey(reg[2]), 20]]));
+    assert.equal(r.remainingSeconds, (30 + 50) * 3);
+  });
+
   it('takes the median seconds per epoch by experiment and skips records without timing', () => {
     const c = (seed: number, epochs: number) => makeRunConfig({ experiment: 'mnist', method: 'float', seed, epochs });
     const noTiming = { ...stored(c(9, 1), 0), timing: undefined } as unknown as RunRecord;
