@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/types';
+import { sizeOf } from '../models/models';
 import { projectValues } from '../quantizers';
 import type { QuantScheme } from '../quantizers';
 import { Rng } from '../random/rng';
@@ -249,8 +250,8 @@ class WeightProjector {
     const check = (codes: (Int32Array | null)[], field: string): void => {
       if (codes.length !== vars.length) throw new Error(`checkpoint projector.${field} has ${codes.length} tensors, the model has ${vars.length}`);
       codes.forEach((c, i) => {
-        if (c !== null && c.length !== sizeOfVar(vars[i])) {
-          throw new Error(`checkpoint projector.${field}[${i}] has ${c.length} codes, ${vars[i].originalName} has ${sizeOfVar(vars[i])} weights`);
+        if (c !== null && c.length !== sizeOf(vars[i].shape)) {
+          throw new Error(`checkpoint projector.${field}[${i}] has ${c.length} codes, ${vars[i].originalName} has ${sizeOf(vars[i].shape)} weights`);
         }
       });
     };
@@ -321,11 +322,6 @@ class WeightProjector {
     this.stepsTracked = 0;
     return { stepChangeFraction, epochChangeFraction: changed / total, zeroCodeFraction: zeros / total };
   }
-}
-
-/** Number of elements of a variable. */
-function sizeOfVar(v: tf.LayerVariable): number {
-  return (v.shape as number[]).reduce((a, b) => a * b, 1);
 }
 
 /** The optimizer's private Adam powers, where it has them. */
@@ -583,8 +579,8 @@ async function restoreTraining(
   const vars = model.weights;
   if (ckpt.weights.length !== vars.length) throw new Error(`checkpoint has ${ckpt.weights.length} weight tensors, the model has ${vars.length}`);
   vars.forEach((v, i) => {
-    if (ckpt.weights[i].length !== sizeOfVar(v)) {
-      throw new Error(`checkpoint weight ${i} has ${ckpt.weights[i].length} values, ${v.originalName} has ${sizeOfVar(v)}`);
+    if (ckpt.weights[i].length !== sizeOf(v.shape)) {
+      throw new Error(`checkpoint weight ${i} has ${ckpt.weights[i].length} values, ${v.originalName} has ${sizeOf(v.shape)}`);
     }
   });
   writeAll(vars, ckpt.weights);
