@@ -18,6 +18,7 @@ import { DEFAULT_RULE, evaluateClaims, seedClaims } from './claims';
 import type { ClaimResult, ClaimSpec, VerdictRule } from './claims';
 import { experimentPage, indexPage } from './pages';
 import { PROTOCOL_TARGETS, protocolSensitivity, protocolSummary } from './protocols';
+import { checkEpochPrefixes } from './reproducibility';
 import type { ProtocolSensitivity, ProtocolTarget } from './protocols';
 import { provenanceOf } from './provenance';
 import type { ClaimsByProtocol, DamagedLine, IndexEntry, TableLink } from './pages';
@@ -66,6 +67,8 @@ export interface BuildReportsResult {
   protocols: { experiment: string; summary: string }[];
   /** The bit-width sweep of each experiment that has one, in words ({@link bitSweepSummary}). */
   bitSweeps: { experiment: string; summary: string }[];
+  /** Per experiment: pairs of runs that differ only in their epoch count, and how many agree exactly ({@link checkEpochPrefixes}). */
+  reproducibility: { experiment: string; pairs: number; agreeing: number }[];
 }
 
 /** Raised when the results hold damaged lines and `allowDamaged` is not set; lists every line. */
@@ -337,6 +340,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   const entries: IndexEntry[] = [];
   const protocols: BuildReportsResult['protocols'] = [];
   const bitSweeps: BuildReportsResult['bitSweeps'] = [];
+  const reproducibility: BuildReportsResult['reproducibility'] = [];
   for (const exp of experiments) {
     const expRecords = records.filter((r) => r.config.experiment === exp);
     const expRows = rows.filter((r) => r.experiment === exp);
@@ -347,6 +351,8 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
     if (sensitivity !== null) protocols.push({ experiment: exp, summary: protocolSummary(sensitivity) });
     const sweep = bitSweep(expRows, exp);
     if (sweep !== null) bitSweeps.push({ experiment: exp, summary: bitSweepSummary(sweep) });
+    const prefixes = checkEpochPrefixes(expRecords);
+    if (prefixes.pairs > 0) reproducibility.push({ experiment: exp, pairs: prefixes.pairs, agreeing: prefixes.agreeing });
     const runsFrame = toDataFrame(runsTable(expRows));
     const tables: [string, string, Table | ReturnType<typeof toDataFrame>][] = [
       ['runs', 'one row per run (config, metrics, timing, storage)', runsFrame],
@@ -410,5 +416,5 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   const indexFile = path.join(args.out, 'index.html');
   fs.writeFileSync(indexFile, index);
   files.push(indexFile);
-  return { files, experiments, runs: records.length, damaged: read.problems, duplicates, claims, progress, protocols, bitSweeps };
+  return { files, experiments, runs: records.length, damaged: read.problems, duplicates, claims, progress, protocols, bitSweeps, reproducibility };
 }

@@ -10,6 +10,7 @@ export * from './charts';
 export * from './html';
 export * from './methods-note';
 export * from './provenance';
+export * from './reproducibility';
 export * from './pages';
 export * from './build';
 export * from './render-check';

@@ -31,6 +31,7 @@ import {
   isFiniteNumber,
 } from './format';
 import { chartGrid, escapeHtml, htmlPage, htmlTable, keyValueTable, raw, verdictBadge } from './html';
+import { checkEpochPrefixes, reproducibilityHtml } from './reproducibility';
 import type { Column, Html } from './html';
 import { methodsNoteHtml, methodsNoteNumbers } from './methods-note';
 import { provenanceOf } from './provenance';
@@ -592,6 +593,8 @@ ${note}
 </section>
 <section id="quality"><h2>Data quality</h2>
 ${damaged}
+<h3 id="reproducibility">Reproducibility across separate runs</h3>
+${reproducibilityHtml(checkEpochPrefixes(args.records))}
 </section>
 <section id="tables"><h2>Tables (CSV)</h2>
 <ul>${args.tables.map((t) => `<li><a href="${escapeHtml(t.href)}">${escapeHtml(t.label)}</a></li>`).join('')}</ul>

@@ -35,7 +35,7 @@ export function progressLine(progress: readonly StepProgress[], href: string): s
  * seen from the README.
  */
 export function findingsMarkdown(
-  built: Pick<BuildReportsResult, 'experiments' | 'claims' | 'runs'> & Partial<Pick<BuildReportsResult, 'progress' | 'protocols' | 'bitSweeps'>>,
+  built: Pick<BuildReportsResult, 'experiments' | 'claims' | 'runs'> & Partial<Pick<BuildReportsResult, 'progress' | 'protocols' | 'bitSweeps' | 'reproducibility'>>,
   reportsDir: string,
 ): string {
   const lines: string[] = [];
@@ -63,6 +63,15 @@ export function findingsMarkdown(
   if (built.bitSweeps !== undefined && built.bitSweeps.length > 0) {
     lines.push('', '**Bit-width sweep** (standard vs octization at every bit width run)', '');
     for (const b of built.bitSweeps) lines.push(`- [${b.experiment}](${dir}/${b.experiment}.html#bits): ${b.summary}`);
+  }
+  if (built.reproducibility !== undefined && built.reproducibility.length > 0) {
+    const parts = built.reproducibility.map(
+      (r) => `[${r.experiment}](${dir}/${r.experiment}.html#reproducibility) ${r.agreeing} of ${r.pairs} pair${r.pairs === 1 ? '' : 's'} agree`,
+    );
+    lines.push(
+      '',
+      `**Reproducibility** (separately trained runs that differ only in their epoch count, with the same seed, method, protocol and backend, must agree exactly on the epochs they share): ${parts.join('; ')}.`,
+    );
   }
   return lines.join('\n');
 }

@@ -82,6 +82,16 @@ describe('reports: README findings', () => {
     assert.doesNotMatch(findingsMarkdown({ runs: 1, experiments: [], claims: [], bitSweeps: [] }, 'reports'), /Bit-width sweep/);
   });
 
+  it('states how many epoch-prefix pairs agree, per experiment, linked to the check', () => {
+    const md = findingsMarkdown(
+      { runs: 1, experiments: ['mnist'], claims: [], reproducibility: [{ experiment: 'mnist', pairs: 10, agreeing: 9 }, { experiment: 'cifar10', pairs: 1, agreeing: 1 }] },
+      'reports',
+    );
+    assert.match(md, /\*\*Reproducibility\*\*/);
+    assert.match(md, /\[mnist\]\(reports\/mnist\.html#reproducibility\) 9 of 10 pairs agree; \[cifar10\]\(reports\/cifar10\.html#reproducibility\) 1 of 1 pair agree\.$/m);
+    assert.doesNotMatch(findingsMarkdown({ runs: 1, experiments: [], claims: [], reproducibility: [] }, 'reports'), /Reproducibility/);
+  });
+
   it('lists every claim under the default protocol and only claims with runs under the others', () => {
     const md = findingsMarkdown(
       {
