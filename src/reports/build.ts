@@ -380,6 +380,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
       rule,
       damaged: read.problems,
       duplicates,
+      reproducibility: prefixes,
       tables: links,
       resultsPath: args.results,
       builtAt,

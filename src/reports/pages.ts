@@ -31,7 +31,8 @@ import {
   isFiniteNumber,
 } from './format';
 import { chartGrid, escapeHtml, htmlPage, htmlTable, keyValueTable, raw, verdictBadge } from './html';
-import { checkEpochPrefixes, reproducibilityHtml } from './reproducibility';
+import { reproducibilityHtml } from './reproducibility';
+import type { PrefixCheck } from './reproducibility';
 import type { Column, Html } from './html';
 import { methodsNoteHtml, methodsNoteNumbers } from './methods-note';
 import { provenanceOf } from './provenance';
@@ -79,6 +80,8 @@ export interface ExperimentPageArgs {
   damaged: readonly DamagedLine[];
   /** Duplicate records (same run key) dropped. */
   duplicates: number;
+  /** The epoch-prefix agreement of the experiment's records ({@link checkEpochPrefixes}). */
+  reproducibility: PrefixCheck;
   /** CSV tables of this report. */
   tables: readonly TableLink[];
   /** Results path read, for the page header. */
@@ -594,7 +597,7 @@ ${note}
 <section id="quality"><h2>Data quality</h2>
 ${damaged}
 <h3 id="reproducibility">Reproducibility across separate runs</h3>
-${reproducibilityHtml(checkEpochPrefixes(args.records))}
+${reproducibilityHtml(args.reproducibility)}
 </section>
 <section id="tables"><h2>Tables (CSV)</h2>
 <ul>${args.tables.map((t) => `<li><a href="${escapeHtml(t.href)}">${escapeHtml(t.label)}</a></li>`).join('')}</ul>
