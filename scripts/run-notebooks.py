@@ -5,7 +5,8 @@ Run with Debian's Python, which has nbclient and nbconvert:
     /usr/bin/python3 scripts/run-notebooks.py [--out DIR] [--timeout SEC] [--jobs N] [NOTEBOOK ...]
 Default: every notebooks/*.ipynb, HTML to reports/notebooks/<name>.html, 1800 s per notebook
 (or $OCTOLAB_NOTEBOOK_TIMEOUT). Uses the tslab kernelspec in jupyter/ and node_modules/.bin/tslab.
-Settings reach the notebooks as environment variables (OCTOLAB_PROFILE, OCTOLAB_RESULTS, OCTOLAB_DATA_DIR).
+Settings reach the notebooks as environment variables (OCTOLAB_PROFILE, OCTOLAB_RESULTS, OCTOLAB_DATA_DIR);
+OCTOLAB_EXPORT defaults to 1 here, so the exports leave out live-run timings and rebuild identically.
 A failing cell stops its notebook: its source and error are printed, the HTML still shows it, exit code 1.
 """
 import argparse, concurrent.futures, glob, os, sys, time
@@ -75,6 +76,7 @@ def main():
     if problems:
         sys.exit('run-notebooks: ' + '\n'.join(problems))
     os.environ['PATH'] = os.path.dirname(tslab) + os.pathsep + os.environ.get('PATH', '')
+    os.environ.setdefault('OCTOLAB_EXPORT', '1')
     os.environ['JUPYTER_PATH'] = os.pathsep.join(filter(None, [os.path.join(ROOT, 'jupyter'), os.environ.get('JUPYTER_PATH')]))
     os.makedirs(args.out, exist_ok=True)
     failed = []

@@ -5,7 +5,8 @@
 # installs it), tslab from npm (a devDependency) and a build (npm run build).
 # Settings reach the notebooks as environment variables:
 #   OCTOLAB_PROFILE=smoke|full (default full), OCTOLAB_RESULTS (default reports/results),
-#   OCTOLAB_DATA_DIR (default data/), OCTOLAB_NOTEBOOK_TIMEOUT (seconds per notebook).
+#   OCTOLAB_DATA_DIR (default data/), OCTOLAB_NOTEBOOK_TIMEOUT (seconds per notebook),
+#   OCTOLAB_EXPORT (default 1: leave out live-run timings, so a rebuild gives the same HTML).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${OCTOLAB_JUPYTER_PYTHON:-/usr/bin/python3}"

@@ -70,8 +70,15 @@ export function filesTable(p: DatasetProvenance): HtmlTableInput {
   return { columns: ['file', 'role', 'bytes', 'SHA-256'], rows: p.files.map((f) => [f.path, f.role, f.bytes, f.sha256]) };
 }
 
+/** Options of {@link liveRunTable}. */
+export interface LiveRunTableArgs {
+  /** Show training and inference time. Default true; false in HTML exports, whose timings would change at every rebuild. */
+  timings?: boolean;
+}
+
 /** One row per run made in the notebook: what ran and what it measured. */
-export function liveRunTable(records: readonly RunRecord[]): HtmlTableInput {
+export function liveRunTable(records: readonly RunRecord[], args: LiveRunTableArgs = {}): HtmlTableInput {
+  const timings = args.timings ?? true;
   const rows = records.map((r) => {
     const c = r.config;
     const m = r.metrics;
@@ -85,13 +92,16 @@ export function liveRunTable(records: readonly RunRecord[]): HtmlTableInput {
       m.testAccuracy === null ? MISSING : formatMetric('testAccuracy', m.testAccuracy),
       formatNumber(m.testLoss, 4),
       formatNumber(m.params),
-      formatSeconds(r.timing.trainSeconds),
-      formatSeconds(r.timing.inference.medianSeconds),
+      ...(timings ? [formatSeconds(r.timing.trainSeconds), formatSeconds(r.timing.inference.medianSeconds)] : []),
       r.environment.engine.backend,
     ];
   });
   return {
-    columns: ['method', 'protocol', 'bits', 'seed', 'epochs', 'train / test examples', 'test accuracy', 'test loss', 'parameters', 'training time', 'inference (median pass)', 'backend'],
+    columns: [
+      'method', 'protocol', 'bits', 'seed', 'epochs', 'train / test examples', 'test accuracy', 'test loss', 'parameters',
+      ...(timings ? ['training time', 'inference (median pass)'] : []),
+      'backend',
+    ],
     rows,
   };
 }

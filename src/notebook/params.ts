@@ -9,6 +9,9 @@
  *   default `reports/results` under the repository root.
  * - `OCTOLAB_DATA_DIR`: the MNIST / CIFAR-10 data directory (see `resolveDataDir`);
  *   default `data` under the repository root.
+ * - `OCTOLAB_EXPORT`: `1` when the run is exported as HTML (the export driver sets it):
+ *   the notebooks then leave out what differs from one execution to the next (wall-clock
+ *   timings of live runs), so the same results and data rebuild the same HTML.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -26,6 +29,9 @@ export const PROFILE_ENV = 'OCTOLAB_PROFILE';
 /** Environment variable naming the stored results. */
 export const RESULTS_ENV = 'OCTOLAB_RESULTS';
 
+/** Environment variable that marks an HTML export run (`1`) or an interactive one (unset, `0`). */
+export const EXPORT_ENV = 'OCTOLAB_EXPORT';
+
 /** Default stored-results location, relative to the repository root. */
 export const DEFAULT_RESULTS = path.join('reports', 'results');
 
@@ -35,10 +41,14 @@ export interface NotebookParams {
   profile: NotebookProfile;
   /** Absolute path of the stored results (file or folder; it may not exist). */
   resultsPath: string;
+  /** The results path for display: relative to the repository root when inside it ({@link displayPath}). */
+  resultsLabel: string;
   /** Absolute data directory for MNIST and CIFAR-10 (it may not exist). */
   dataDir: string;
   /** Absolute path of the repository root the relative defaults are resolved against. */
   repoRoot: string;
+  /** True in an HTML export run (`OCTOLAB_EXPORT=1`): leave out wall-clock timings of live runs. */
+  exportRun: boolean;
 }
 
 /** Options of {@link readNotebookParams}. */
@@ -64,8 +74,20 @@ export function repoRoot(from: string = __dirname): string {
 }
 
 /**
+ * `p` relative to `root` (with `/` separators) when it lies inside it, else `p` unchanged:
+ * printed paths then do not depend on where the repository was cloned.
+ */
+export function displayPath(p: string, root: string): string {
+  const rel = path.relative(root, p);
+  if (rel === '') return '.';
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return p;
+  return rel.split(path.sep).join('/');
+}
+
+/**
  * Reads and validates the notebook settings from the environment.
- * @throws Error naming `OCTOLAB_PROFILE` and its value when it is not `smoke` or `full`.
+ * @throws Error naming `OCTOLAB_PROFILE` (or `OCTOLAB_EXPORT`) and its value when it is not
+ * `smoke` or `full` (`0` or `1`).
  */
 export function readNotebookParams(args: NotebookParamsArgs = {}): NotebookParams {
   const env = args.env ?? process.env;
@@ -75,12 +97,17 @@ export function readNotebookParams(args: NotebookParamsArgs = {}): NotebookParam
   if (!(NOTEBOOK_PROFILES as readonly string[]).includes(profile)) {
     throw new Error(`${PROFILE_ENV} must be one of ${NOTEBOOK_PROFILES.join(', ')}, got '${rawProfile}'`);
   }
+  const rawExport = (env[EXPORT_ENV] ?? '').trim();
+  if (!['', '0', '1'].includes(rawExport)) throw new Error(`${EXPORT_ENV} must be 0 or 1 (or unset), got '${rawExport}'`);
   const rawResults = (env[RESULTS_ENV] ?? '').trim();
+  const resultsPath = path.resolve(root, rawResults === '' ? DEFAULT_RESULTS : rawResults);
   return {
     profile: profile as NotebookProfile,
-    resultsPath: path.resolve(root, rawResults === '' ? DEFAULT_RESULTS : rawResults),
+    resultsPath,
+    resultsLabel: displayPath(resultsPath, root),
     dataDir: resolveDataDir(undefined, env, root),
     repoRoot: root,
+    exportRun: rawExport === '1',
   };
 }
 

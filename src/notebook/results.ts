@@ -23,13 +23,20 @@ export interface StoredResults {
   message: string;
 }
 
+/** Options of {@link loadStoredResults}. */
+export interface LoadStoredResultsArgs {
+  /** How the messages name the path (e.g. `NotebookParams.resultsLabel`). Default the path itself. */
+  label?: string;
+}
+
 /**
  * Reads the stored runs of `experiment` (all experiments when omitted) from a
  * `.jsonl` file or a folder of them. A missing path is not an error: the result
  * says `missing` and its message names the path.
  */
-export function loadStoredResults(resultsPath: string, experiment?: string): StoredResults {
+export function loadStoredResults(resultsPath: string, experiment?: string, args: LoadStoredResultsArgs = {}): StoredResults {
   if (typeof resultsPath !== 'string' || resultsPath.trim() === '') throw new Error('loadStoredResults: resultsPath must be a non-empty string');
+  const shown = args.label ?? resultsPath;
   const what = experiment === undefined ? 'runs' : `${experiment} runs`;
   if (!fs.existsSync(resultsPath)) {
     return {
@@ -38,7 +45,7 @@ export function loadStoredResults(resultsPath: string, experiment?: string): Sto
       experiment: experiment ?? null,
       records: [],
       problems: [],
-      message: `No stored results: ${resultsPath} does not exist. The stored-results sections below are skipped; run the experiments (octolab run) or set OCTOLAB_RESULTS.`,
+      message: `No stored results: ${shown} does not exist. The stored-results sections below are skipped; run the experiments (octolab run) or set OCTOLAB_RESULTS.`,
     };
   }
   const read = readResultsPath(resultsPath);
@@ -51,7 +58,7 @@ export function loadStoredResults(resultsPath: string, experiment?: string): Sto
       experiment: experiment ?? null,
       records,
       problems: read.problems,
-      message: `No stored ${what} in ${resultsPath} (${read.records.length} record(s) of other experiments). The stored-results sections below are skipped.${damaged}`,
+      message: `No stored ${what} in ${shown} (${read.records.length} record(s) of other experiments). The stored-results sections below are skipped.${damaged}`,
     };
   }
   const seeds = new Set(records.map((r) => r.config.seed));
@@ -62,6 +69,6 @@ export function loadStoredResults(resultsPath: string, experiment?: string): Sto
     experiment: experiment ?? null,
     records,
     problems: read.problems,
-    message: `${records.length} stored ${what} in ${resultsPath}: methods ${methods.join(', ')}; ${seeds.size} distinct seed(s).${damaged}`,
+    message: `${records.length} stored ${what} in ${shown}: methods ${methods.join(', ')}; ${seeds.size} distinct seed(s).${damaged}`,
   };
 }

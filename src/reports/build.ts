@@ -39,8 +39,6 @@ export interface BuildReportsArgs {
   claims?: ClaimSpec[];
   /** Verdict rule. Default {@link DEFAULT_RULE}. */
   rule?: VerdictRule;
-  /** Build time shown in the pages. Default now. */
-  now?: Date;
   /** Treat a missing results path as empty (the index then lists every claim as waiting for runs). Default false: an error. */
   missingOk?: boolean;
   /** Study plan whose progress the index shows. Default {@link STUDY_PLAN}. */
@@ -326,7 +324,6 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   const { records, duplicates } = mergeRecords([read.records]);
   const rule = args.rule ?? DEFAULT_RULE;
   const resamples = args.resamples ?? 10000;
-  const builtAt = (args.now ?? new Date()).toISOString();
   const rows: RunRow[] = records.map(runRow);
   const curves: CurveRow[] = records.flatMap(curveRows);
   const specs = args.claims ?? seedClaims();
@@ -383,7 +380,6 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
       reproducibility: prefixes,
       tables: links,
       resultsPath: args.results,
-      builtAt,
       resamples,
     });
     const file = path.join(args.out, `${exp}.html`);
@@ -412,7 +408,6 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
     progress,
     progressCsv: 'tables/study-progress.csv',
     resultsPath: args.results,
-    builtAt,
   });
   const indexFile = path.join(args.out, 'index.html');
   fs.writeFileSync(indexFile, index);

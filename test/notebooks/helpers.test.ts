@@ -7,6 +7,7 @@ import {
   checkSeedExample,
   ciHalfWidth,
   defaultCellText,
+  displayPath,
   errorStats,
   errorVersusBits,
   figureHtml,
@@ -38,19 +39,38 @@ describe('notebook: parameters', () => {
   it('finds the repository root and defaults to the full profile with paths under it', () => {
     assert.equal(repoRoot(), ROOT);
     const p = readNotebookParams({ env: {} });
-    assert.deepEqual(p, { profile: 'full', resultsPath: path.join(ROOT, 'reports', 'results'), dataDir: path.join(ROOT, 'data'), repoRoot: ROOT });
+    assert.deepEqual(p, {
+      profile: 'full',
+      resultsPath: path.join(ROOT, 'reports', 'results'),
+      resultsLabel: 'reports/results',
+      dataDir: path.join(ROOT, 'data'),
+      repoRoot: ROOT,
+      exportRun: false,
+    });
   });
 
   it('reads the profile, results and data directory from the environment, relative to the root', () => {
     const p = readNotebookParams({ env: { OCTOLAB_PROFILE: 'smoke', OCTOLAB_RESULTS: 'x/r.jsonl', OCTOLAB_DATA_DIR: '/abs/data' }, root: '/repo' });
     assert.equal(p.profile, 'smoke');
     assert.equal(p.resultsPath, path.resolve('/repo/x/r.jsonl'));
+    assert.equal(p.resultsLabel, 'x/r.jsonl');
     assert.equal(p.dataDir, '/abs/data');
     assert.equal(byProfile(p, { smoke: 1, full: 2 }), 1);
+    assert.equal(readNotebookParams({ env: { OCTOLAB_EXPORT: '1' }, root: '/repo' }).exportRun, true);
+    assert.equal(readNotebookParams({ env: { OCTOLAB_EXPORT: '0' }, root: '/repo' }).exportRun, false);
   });
 
-  it('rejects an unknown profile, naming the variable and the value', () => {
+  it('shows paths inside the root relative to it, and others as they are', () => {
+    assert.equal(displayPath('/repo/reports/results', '/repo'), 'reports/results');
+    assert.equal(displayPath('/repo', '/repo'), '.');
+    assert.equal(displayPath('/elsewhere/r.jsonl', '/repo'), '/elsewhere/r.jsonl');
+    assert.equal(displayPath('/repository/x', '/repo'), '/repository/x');
+    assert.equal(readNotebookParams({ env: { OCTOLAB_RESULTS: '/tmp/r.jsonl' }, root: '/repo' }).resultsLabel, '/tmp/r.jsonl');
+  });
+
+  it('rejects an unknown profile or export flag, naming the variable and the value', () => {
     assert.throws(() => readNotebookParams({ env: { OCTOLAB_PROFILE: 'fast' } }), /OCTOLAB_PROFILE must be one of smoke, full, got 'fast'/);
+    assert.throws(() => readNotebookParams({ env: { OCTOLAB_EXPORT: 'yes' } }), /OCTOLAB_EXPORT must be 0 or 1 \(or unset\), got 'yes'/);
   });
 });
 
@@ -232,6 +252,14 @@ describe('notebook: stored results', () => {
     assert.equal(c.status, 'empty');
     assert.match(c.message, /No stored cifar10 runs .* \(3 record\(s\) of other experiments\)/);
     assert.equal(loadStoredResults(dir).records.length, 3);
+  });
+
+  it('names the path by the label it is given', () => {
+    const m = loadStoredResults(dir, 'mnist', { label: 'reports/results' });
+    assert.match(m.message, /^2 stored mnist runs in reports\/results:/);
+    assert.ok(!m.message.includes(dir));
+    const r = loadStoredResults(path.join(dir, 'nothing-here'), 'cifar10', { label: 'r/missing' });
+    assert.match(r.message, /^No stored results: r\/missing does not exist\./);
   });
 });
 

@@ -72,6 +72,12 @@ describe('notebook: experiment views on real regression runs', function () {
     assert.deepEqual(live.rows.map((r) => r[0]), ['float', 'standard', 'octization']);
     assert.ok(live.rows.every((r) => r.length === live.columns.length));
     assert.equal(live.rows[0][5], '128 / 64');
+    assert.ok(live.columns.includes('training time'));
+    const stable = liveRunTable(records.slice(0, 3), { timings: false });
+    assert.deepEqual(stable.columns.filter((c) => !live.columns.includes(c)), []);
+    assert.deepEqual(live.columns.filter((c) => !stable.columns.includes(c)), ['training time', 'inference (median pass)']);
+    assert.ok(stable.rows.every((r) => r.length === stable.columns.length));
+    assert.equal(stable.rows[0][stable.columns.indexOf('backend')], records[0].environment.engine.backend);
   });
 
   it('summarises every arm and compares Octization with standard seed by seed', () => {

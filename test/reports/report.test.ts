@@ -28,7 +28,7 @@ describe('reports: HTML reports from the results fixture', () => {
     out = fs.mkdtempSync(path.join(os.tmpdir(), 'octolab-report-'));
     fs.mkdirSync(path.join(out, 'notebooks'));
     fs.writeFileSync(path.join(out, 'notebooks', 'explore.html'), '<html></html>');
-    built = buildReports({ results: FIXTURE_RESULTS, out, resamples: 1000, now: new Date('2026-01-02T03:04:05Z') });
+    built = buildReports({ results: FIXTURE_RESULTS, out, resamples: 1000 });
     for (const name of ['regression', 'mnist', 'index']) html[name] = fs.readFileSync(path.join(out, `${name}.html`), 'utf8');
   });
   after(() => fs.rmSync(out, { recursive: true, force: true }));
@@ -90,10 +90,27 @@ describe('reports: HTML reports from the results fixture', () => {
       assert.match(html[exp], /Verdict rule\./);
       assert.match(html[exp], /differ numerically in the rounding mode/);
       assert.match(html[exp], /all 511 integer codes from −255 to 255 survive/);
-      assert.match(html[exp], /Built 2026-01-02T03:04:05.000Z/);
       assert.match(html[exp], /bootstrap, 1,000 resamples/);
     }
     assert.match(html.mnist, /the seed reports test accuracy 96\.73% \(standard\) vs 96\.93% \(octization\)/);
+  });
+
+  it('dates each page by its newest run, not the clock, so a rebuild is byte-identical', () => {
+    // The newest finishedAt of each fixture file; the index covers both.
+    assert.match(html.regression, /newest run finished 2026-11-27T12:30:29\.239Z/);
+    assert.match(html.mnist, /newest run finished 2026-11-27T12:30:52\.147Z/);
+    assert.match(html.index, /newest run finished 2026-11-27T12:30:52\.147Z/);
+    const again = fs.mkdtempSync(path.join(os.tmpdir(), 'octolab-report-again-'));
+    try {
+      fs.mkdirSync(path.join(again, 'notebooks'));
+      fs.writeFileSync(path.join(again, 'notebooks', 'explore.html'), '<html></html>');
+      buildReports({ results: FIXTURE_RESULTS, out: again, resamples: 1000 });
+      for (const name of ['regression', 'mnist', 'index']) {
+        assert.equal(fs.readFileSync(path.join(again, `${name}.html`), 'utf8'), html[name], `${name}.html differs between two builds`);
+      }
+    } finally {
+      fs.rmSync(again, { recursive: true, force: true });
+    }
   });
 
   it('embeds plotly.js exactly once per chart page, none on the index, and references nothing on the network', () => {
