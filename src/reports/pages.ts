@@ -557,7 +557,7 @@ ${args.duplicates === 0 ? '' : `<p>${args.duplicates} duplicate record${args.dup
   const body = `<header>
 <h1>octolab report: ${escapeHtml(an.experiment)}</h1>
 <p class="muted">${escapeHtml(spec?.description ?? 'An experiment not in the seed study.')}</p>
-<p class="note">Built from ${an.runs.length} run${an.runs.length === 1 ? '' : 's'} in <code>${escapeHtml(args.resultsPath)}</code>${asOf(prov.lastFinish)}, without training. <a href="index.html">All reports</a>.</p>
+<p class="note">Built from ${an.runs.length} run${an.runs.length === 1 ? '' : 's'} in <code>${escapeHtml(args.resultsPath)}</code>${prov.lastFinish === null ? '' : ` (${asOf(prov.lastFinish)})`}, without training. <a href="index.html">All reports</a>.</p>
 <nav class="toc"><a href="#claims">Claims</a><a href="#protocols">Protocols</a><a href="#bits">Bit widths</a><a href="#run">What was run</a><a href="#overview">Comparisons</a><a href="#results">Results</a><a href="#storage">Storage</a><a href="#timing">Timing</a><a href="#methods">Methods note</a><a href="#quality">Data quality</a><a href="#tables">Tables (CSV)</a></nav>
 </header>
 <section id="claims"><h2>Claims of the seed study</h2>
@@ -647,11 +647,11 @@ export interface IndexPageArgs {
 }
 
 /**
- * `; newest run finished <ISO time>`: the pages date themselves by their results, not by
+ * `newest run finished <ISO time>`: the pages date themselves by their results, not by
  * the clock, so the same results always build byte-identical pages.
  */
-function asOf(lastFinish: string | null): string {
-  return lastFinish === null ? '' : `; newest run finished ${escapeHtml(lastFinish)}`;
+function asOf(lastFinish: string): string {
+  return `newest run finished ${escapeHtml(lastFinish)}`;
 }
 
 /** Core-hours with two decimals, or "unknown". */
@@ -711,7 +711,7 @@ export function indexPage(args: IndexPageArgs): string {
   const body = `<header>
 <h1>octolab reports</h1>
 <p class="muted">A reproduction and review of the study comparing standard weight quantization with "Octization".
-Built from <code>${escapeHtml(args.resultsPath)}</code> (${prov.runs} runs${asOf(prov.lastFinish)}), without training.</p>
+Built from <code>${escapeHtml(args.resultsPath)}</code> (${prov.runs} runs${prov.lastFinish === null ? '' : `; ${asOf(prov.lastFinish)}`}), without training.</p>
 <nav class="toc"><a href="#reports">Experiment reports</a><a href="#progress">Study progress</a><a href="#claims">Claims</a><a href="#provenance">Provenance</a><a href="#notebooks">Notebooks</a></nav>
 </header>
 <section id="reports"><h2>Experiment reports</h2>
