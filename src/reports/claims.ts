@@ -68,7 +68,8 @@ export interface Judgement {
  * 4. a claimed size, and the interval entirely below `sizeFraction` of it → `not supported`;
  * 5. an "about" size, and the interval entirely beyond `aboutFactor` times it → `not supported`;
  * 6. a region of practical equivalence that holds the whole interval → `not supported`;
- * 7. interval entirely on the claimed side and Holm-adjusted p < alpha → `supported`;
+ * 7. interval entirely on the claimed side and Holm-adjusted p < alpha → `supported` (the reason
+ *    adds when the study's own size lies outside the interval: direction reproduced, size not);
  * 8. otherwise `inconclusive`.
  */
 export function judgeClaim(test: ClaimTest, evidence: ClaimEvidence | null, rule: VerdictRule = DEFAULT_RULE, missing = 'no runs'): Judgement {
@@ -100,7 +101,14 @@ export function judgeClaim(test: ClaimTest, evidence: ClaimEvidence | null, rule
   }
   if (near > 0) {
     if (evidence.pHolm !== null && evidence.pHolm < rule.alpha) {
-      return { verdict: 'supported', reason: `the 95% interval excludes 0 on the claimed side and the Holm-adjusted p < ${rule.alpha}` };
+      const size = test.claimedSize === null ? null : Math.abs(test.claimedSize);
+      const sizeMissed = size !== null && (size < near || size > far);
+      return {
+        verdict: 'supported',
+        reason:
+          `the 95% interval excludes 0 on the claimed side and the Holm-adjusted p < ${rule.alpha}` +
+          (sizeMissed ? `; the study's own size lies outside the interval: the direction is reproduced, the size is not` : ''),
+      };
     }
     return { verdict: 'inconclusive', reason: `the 95% interval excludes 0 but the Holm-adjusted p is not below ${rule.alpha}` };
   }

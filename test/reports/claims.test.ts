@@ -37,6 +37,18 @@ describe('reports: claim verdict rule (hand cases)', () => {
     assert.equal(judgeClaim(up, ev(0.25, 0.3)).verdict, 'supported');
   });
 
+  it("a supported claim says when the study's own size lies outside the interval (direction reproduced, size not)", () => {
+    const note = /the study's own size lies outside the interval: the direction is reproduced, the size is not/;
+    assert.doesNotMatch(judgeClaim(up, ev(0.04, 0.12)).reason, note);
+    const above = judgeClaim(up, ev(0.25, 0.3));
+    assert.equal(above.verdict, 'supported');
+    assert.match(above.reason, note);
+    assert.match(judgeClaim(up, ev(0.05, 0.09)).reason, note);
+    const down: ClaimTest = { sign: -1, claimedSize: -0.1, sizeKind: 'at-least', rope: null };
+    assert.doesNotMatch(judgeClaim(down, ev(-0.12, -0.06)).reason, note);
+    assert.match(judgeClaim(down, ev(-0.3, -0.2)).reason, note);
+  });
+
   it('not supported inside a region of practical equivalence', () => {
     const t: ClaimTest = { sign: -1, claimedSize: null, sizeKind: 'at-least', rope: 0.02 };
     assert.equal(judgeClaim(t, ev(-0.01, 0.015)).verdict, 'not supported');
