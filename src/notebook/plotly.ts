@@ -1,7 +1,7 @@
 /**
  * Plotly figures inside notebook output that still work in an offline HTML export.
  *
- * The plotly.js bundle (`plotly.js-dist-min`, about 4.5 MB) is embedded once per
+ * The plotly.js bundle ({@link plotlyPath}, about 1.4 MB) is embedded once per
  * notebook by {@link plotlyInit}, in the first output cell; every figure is then
  * a small `<div>` plus a `Plotly.newPlot` call ({@link figureHtml}). Nothing is
  * fetched from the network: the HTML exported by nbconvert opens anywhere.
@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { escapeHtml } from '../reports/html';
+import { escapeHtml, plotlyPath } from '../reports/html';
 
 /** One plotly trace: a plain object such as `{ type: 'scatter', x: [...], y: [...] }`. */
 export type PlotlyTrace = Record<string, unknown>;
@@ -69,14 +69,9 @@ const PLOTLY_CDN_REPLACEMENT = 'topojson/';
 /** Marker attribute on the bundle's `<script>` tag: one per page means plotly is embedded once. */
 export const PLOTLY_BUNDLE_MARKER = 'data-octolab-plotly-bundle';
 
-/** Absolute path of `plotly.min.js` from `plotly.js-dist-min`. */
-export function plotlyBundlePath(): string {
-  return require.resolve('plotly.js-dist-min/plotly.min.js');
-}
-
-/** The version in the bundle's header comment (e.g. `2.35.3`). */
+/** The version in the bundle's header comment (e.g. `2.35.3` from `plotly.js (cartesian - minified) v2.35.3`). */
 export function plotlyVersion(bundle: string): string {
-  const m = /plotly\.js v(\d+\.\d+\.\d+)/.exec(bundle.slice(0, 400));
+  const m = /plotly\.js(?: \([^)]*\))? v(\d+\.\d+\.\d+)/.exec(bundle.slice(0, 400));
   if (m === null) throw new Error('plotlyVersion: no "plotly.js vX.Y.Z" header in the first 400 characters of the bundle');
   return m[1];
 }
@@ -84,7 +79,7 @@ export function plotlyVersion(bundle: string): string {
 let cachedBundle: string | null = null;
 
 function readBundle(): string {
-  if (cachedBundle === null) cachedBundle = fs.readFileSync(plotlyBundlePath(), 'utf8');
+  if (cachedBundle === null) cachedBundle = fs.readFileSync(plotlyPath(), 'utf8');
   return cachedBundle;
 }
 
@@ -92,7 +87,7 @@ function readBundle(): string {
  * The HTML that loads plotly.js into the page: three `<script>` tags that hide
  * `window.define`, run the inline bundle and restore `define`. Show it once per
  * notebook, before the first figure.
- * @param bundle The plotly.js source. Default: `plotly.js-dist-min`'s `plotly.min.js`.
+ * @param bundle The plotly.js source. Default: the bundle at {@link plotlyPath}.
  * @throws Error when the bundle contains `</script` (it would end the tag early).
  */
 export function plotlyInit(bundle: string = readBundle()): string {

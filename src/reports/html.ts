@@ -68,9 +68,13 @@ export function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-/** Path of the minified plotly.js bundle shipped with `plotly.js-dist-min`. */
+/**
+ * Path of the minified plotly.js bundle: plotly's cartesian partial bundle
+ * (`plotly.js-cartesian-dist-min`, about 1.4 MB instead of 4.6 MB for the full one),
+ * which has every trace type the charts use (scatter, bar, box).
+ */
 export function plotlyPath(): string {
-  return require.resolve('plotly.js-dist-min/plotly.min.js');
+  return require.resolve('plotly.js-cartesian-dist-min/plotly-cartesian.min.js');
 }
 
 let plotlyCache: string | null = null;
