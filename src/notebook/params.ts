@@ -15,7 +15,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveDataDir } from '../data/files';
+import { relativeDataPath, resolveDataDir } from '../data/files';
 
 /** How much live computation a notebook does. */
 export type NotebookProfile = 'smoke' | 'full';
@@ -41,7 +41,7 @@ export interface NotebookParams {
   profile: NotebookProfile;
   /** Absolute path of the stored results (file or folder; it may not exist). */
   resultsPath: string;
-  /** The results path for display: relative to the repository root when inside it ({@link displayPath}). */
+  /** The results path for display: relative to the repository root when inside it, so printed paths do not depend on the clone's location. */
   resultsLabel: string;
   /** Absolute data directory for MNIST and CIFAR-10 (it may not exist). */
   dataDir: string;
@@ -74,17 +74,6 @@ export function repoRoot(from: string = __dirname): string {
 }
 
 /**
- * `p` relative to `root` (with `/` separators) when it lies inside it, else `p` unchanged:
- * printed paths then do not depend on where the repository was cloned.
- */
-export function displayPath(p: string, root: string): string {
-  const rel = path.relative(root, p);
-  if (rel === '') return '.';
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return p;
-  return rel.split(path.sep).join('/');
-}
-
-/**
  * Reads and validates the notebook settings from the environment.
  * @throws Error naming `OCTOLAB_PROFILE` (or `OCTOLAB_EXPORT`) and its value when it is not
  * `smoke` or `full` (`0` or `1`).
@@ -104,7 +93,7 @@ export function readNotebookParams(args: NotebookParamsArgs = {}): NotebookParam
   return {
     profile: profile as NotebookProfile,
     resultsPath,
-    resultsLabel: displayPath(resultsPath, root),
+    resultsLabel: relativeDataPath(root, resultsPath),
     dataDir: resolveDataDir(undefined, env, root),
     repoRoot: root,
     exportRun: rawExport === '1',

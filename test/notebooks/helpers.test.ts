@@ -7,7 +7,6 @@ import {
   checkSeedExample,
   ciHalfWidth,
   defaultCellText,
-  displayPath,
   errorStats,
   errorVersusBits,
   figureHtml,
@@ -60,12 +59,10 @@ describe('notebook: parameters', () => {
     assert.equal(readNotebookParams({ env: { OCTOLAB_EXPORT: '0' }, root: '/repo' }).exportRun, false);
   });
 
-  it('shows paths inside the root relative to it, and others as they are', () => {
-    assert.equal(displayPath('/repo/reports/results', '/repo'), 'reports/results');
-    assert.equal(displayPath('/repo', '/repo'), '.');
-    assert.equal(displayPath('/elsewhere/r.jsonl', '/repo'), '/elsewhere/r.jsonl');
-    assert.equal(displayPath('/repository/x', '/repo'), '/repository/x');
+  it('labels results inside the root relative to it, and others as they are', () => {
+    assert.equal(readNotebookParams({ env: {}, root: '/repo' }).resultsLabel, 'reports/results');
     assert.equal(readNotebookParams({ env: { OCTOLAB_RESULTS: '/tmp/r.jsonl' }, root: '/repo' }).resultsLabel, '/tmp/r.jsonl');
+    assert.equal(readNotebookParams({ env: { OCTOLAB_RESULTS: '/repository/x' }, root: '/repo' }).resultsLabel, '/repository/x');
   });
 
   it('rejects an unknown profile or export flag, naming the variable and the value', () => {
