@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from './main';
 import { UsageError } from './main';
+import { verdictTally } from '../views/claims';
 
 const HELP = `Usage: octolab report [options]
 
@@ -101,9 +102,7 @@ export const reportCommand: Command = {
       if (built.duplicates > 0) console.log(`dropped ${built.duplicates} duplicate run(s)`);
       const html = built.files.filter((f) => f.endsWith('.html'));
       console.log(`${built.runs} run(s), ${built.experiments.length} experiment report(s): ${html.join(', ')}; ${built.files.length - html.length} CSV table(s) in ${path.join(out, 'tables')}`);
-      const tally = new Map<string, number>();
-      for (const c of built.claims[0]?.claims ?? []) tally.set(c.verdict, (tally.get(c.verdict) ?? 0) + 1);
-      console.log(`claims (${built.claims[0]?.protocol ?? 'projected-step'}): ${[...tally.entries()].map(([v, n]) => `${n} ${v}`).join(', ')}`);
+      console.log(`claims (${built.claims[0]?.protocol ?? 'projected-step'}): ${verdictTally(built.claims[0]?.claims ?? [])}`);
     }
     return 0;
   },

@@ -12,7 +12,9 @@ import type { CurveMetric, ExperimentAnalysis, Panel, RunMetric } from '../repor
 import { METRICS } from '../reports/analysis';
 import { bandChart, distributionChart, forestChart } from '../reports/charts';
 import type { ChartSpec } from '../reports/charts';
-import type { ClaimResult } from '../reports/claims';
+import type { ClaimResult } from '../analysis/claims';
+import { claimsView } from '../views/claims';
+import type { ViewTable } from '../views/table';
 import { formatInterval, formatNumber, formatP, formatSeconds, formatSeedList, MISSING } from '../reports/format';
 import { formatMetric, formatMetricDiff } from '../reports/pages';
 import { bitSweepCells } from '../reports/bits';
@@ -198,12 +200,9 @@ export function forestFigure(panel: Panel, metric: RunMetric): ChartSpec | null 
   return forestChart(`forest-${metric}`, `Paired differences in ${METRICS[metric].label} (95% t CI): ${panelLabel(panel)}`, rows, fraction ? 'difference (pp)' : 'difference', fraction ? 100 : 1);
 }
 
-/** The claims checked against the runs, one row each: the claim, the seed's numbers, the estimate, and the verdict with its reason. */
-export function claimTable(claims: readonly ClaimResult[]): HtmlTableInput {
-  return {
-    columns: ['claim', 'the seed reports', 'estimate', '95% CI (t)', 'n', 'p (Holm)', 'verdict', 'why', 'notes'],
-    rows: claims.map((c) => [c.statement, c.seedText, c.estimateText, c.ciText, c.n, c.pHolm === null ? MISSING : formatP(c.pHolm), c.verdict, c.reason, c.notes.join(' ')]),
-  };
+/** The claims checked against the runs: the same view table the reports and their CSV show (render it with `viewTableHtml`). */
+export function claimTable(claims: readonly ClaimResult[], id = 'claims'): ViewTable {
+  return claimsView(claims, { id, title: 'Claims of the study' });
 }
 
 /** A protocol comparison ({@link ProtocolSensitivity}) as a table: the same columns as the report's. */

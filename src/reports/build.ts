@@ -14,14 +14,20 @@ import { explainMissingRuns } from './claim-gaps';
 import type { StepProgress, StudyStep } from '../experiments/study';
 import { analyzeExperiment, methodRank } from './analysis';
 import type { ExperimentAnalysis, RunMetric } from './analysis';
-import { DEFAULT_RULE, evaluateClaims, seedClaims } from './claims';
-import type { ClaimResult, ClaimSpec, VerdictRule } from './claims';
+import { evaluateClaims } from '../analysis/claims';
+import type { ClaimsByProtocol } from '../analysis/claims';
+import { DEFAULT_RULE } from '../analysis/verdict';
+import type { VerdictRule } from '../analysis/verdict';
+import { seedClaims } from '../seed-study/claims';
+import type { ClaimSpec } from '../seed-study/claims';
+import { claimsView, factsView } from '../views/claims';
+import { viewTableCsv } from '../views/table';
 import { experimentPage, indexPage } from './pages';
 import { PROTOCOL_TARGETS, protocolSensitivity, protocolSummary } from './protocols';
 import { checkEpochPrefixes } from './reproducibility';
 import type { ProtocolSensitivity, ProtocolTarget } from './protocols';
 import { provenanceOf } from './provenance';
-import type { ClaimsByProtocol, DamagedLine, IndexEntry, TableLink } from './pages';
+import type { DamagedLine, IndexEntry, TableLink } from './pages';
 import { aggregateRuns, curveRows, curvesTable, runRow, runsTable, tableOf, toDataFrame, writeCsv } from './tables';
 import type { CurveRow, RunRow, Table } from './tables';
 
@@ -164,16 +170,14 @@ export function timingTable(an: ExperimentAnalysis): Table {
   return tableOf(rows, ['experiment', 'setting', 'epochs', 'protocol', 'bits', 'method', 'n', 'backend', ...metrics.flatMap((m) => [`${m}Mean`, `${m}Lower`, `${m}Upper`])]);
 }
 
-/** The claims as a table. */
-export function claimsCsvTable(groups: readonly ClaimsByProtocol[]): Table {
-  const rows = groups.flatMap((g) =>
-    g.claims.map((c: ClaimResult) => ({
-      id: c.id, experiment: c.experiment, protocol: c.protocol, bits: c.bits, statement: c.statement, seed: c.seedText, measure: c.measure,
-      setting: c.setting, estimate: c.estimate, estimateText: c.estimateText, tLower: c.ci?.lower, tUpper: c.ci?.upper, ciText: c.ciText,
-      bcaLower: c.bca?.lower, bcaUpper: c.bca?.upper, n: c.n, design: c.design, p: c.p, pHolm: c.pHolm, verdict: c.verdict, reason: c.reason, notes: c.notes.join(' | '),
-    })),
-  );
-  return tableOf(rows, ['id', 'experiment', 'protocol', 'bits', 'statement', 'seed', 'measure', 'setting', 'estimate', 'estimateText', 'tLower', 'tUpper', 'ciText', 'bcaLower', 'bcaUpper', 'n', 'design', 'p', 'pHolm', 'verdict', 'reason', 'notes']);
+/** The claims of every group as one CSV table: the rows of the pages' claims tables ({@link claimsView}). */
+export function claimsCsvTable(groups: readonly ClaimsByProtocol[], rule: VerdictRule = DEFAULT_RULE): Table {
+  return viewTableCsv(claimsView(groups.flatMap((g) => g.claims), { id: 'claims', title: 'claims', rule }));
+}
+
+/** The checked facts of every group as one CSV table ({@link factsView}). */
+export function factsCsvTable(groups: readonly ClaimsByProtocol[]): Table {
+  return viewTableCsv(factsView(groups.flatMap((g) => g.facts), { id: 'facts', title: 'checked facts' }));
 }
 
 /** A bit-width sweep ({@link bitSweep}) as a table; no rows when there is none. */
@@ -307,10 +311,10 @@ export function studyClaims(records: readonly RunRecord[], rows: readonly RunRow
   const plan = args.plan ?? STUDY_PLAN;
   const progress = args.progress ?? studyProgress(plan, records);
   const perEpoch = fullDataSecondsPerEpoch(records);
-  return claimProtocols(rows).map((protocol) => ({
-    protocol,
-    claims: explainMissingRuns(evaluateClaims(rows, { specs, protocol, resamples: args.resamples, rule }), { specs, plan, progress, perEpoch, rule }),
-  }));
+  return claimProtocols(rows).map((protocol) => {
+    const { claims, facts } = evaluateClaims(rows, { specs, protocol, resamples: args.resamples, rule });
+    return { protocol, claims: explainMissingRuns(claims, { specs, plan, progress, perEpoch, rule }), facts };
+  });
 }
 
 /**
@@ -342,7 +346,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
     const expRecords = records.filter((r) => r.config.experiment === exp);
     const expRows = rows.filter((r) => r.experiment === exp);
     const analysis = analyzeExperiment(exp, expRows, curves, { resamples });
-    const expClaims = claims.map((g) => ({ protocol: g.protocol, claims: g.claims.filter((c) => c.experiment === exp) }));
+    const expClaims = claims.map((g) => ({ protocol: g.protocol, claims: g.claims.filter((c) => c.experiment === exp), facts: g.facts.filter((f) => f.experiment === exp) }));
     const target = (PROTOCOL_TARGETS as Record<string, ProtocolTarget | undefined>)[exp];
     const sensitivity = target === undefined ? null : protocolSensitivity(expRows, target);
     if (sensitivity !== null) protocols.push({ experiment: exp, summary: protocolSummary(sensitivity) });
@@ -359,7 +363,8 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
       ['comparisons', 'paired comparisons with Holm-adjusted p-values', comparisonsTable(analysis)],
       ['storage', 'storage by serialisation', storageTable(analysis)],
       ['timing', 'training and inference time', timingTable(analysis)],
-      ['claims', 'claims of this experiment', claimsCsvTable(expClaims)],
+      ['claims', 'claims of this experiment (the rows of the claims tables above)', claimsCsvTable(expClaims, rule)],
+      ['facts', 'checked facts of this experiment (deterministic, not statistical support)', factsCsvTable(expClaims)],
       ['protocols', "protocols against the seed's figures (means, prediction intervals, paired gaps)", protocolsTable(exp, sensitivity)],
       ['bits', 'standard vs octization by bit width (means, 95% CIs, paired gaps, Holm-adjusted p)', bitSweepTable(sweep)],
       ['data', 'data files with SHA-256 and the split', dataFilesTable(expRecords)],
@@ -394,7 +399,8 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
       protocols: [...new Set(expRows.map((r) => r.protocol))].sort(),
     });
   }
-  files.push(writeCsv(path.join(tablesDir, 'claims.csv'), claimsCsvTable(claims)));
+  files.push(writeCsv(path.join(tablesDir, 'claims.csv'), claimsCsvTable(claims, rule)));
+  files.push(writeCsv(path.join(tablesDir, 'facts.csv'), factsCsvTable(claims)));
   files.push(writeCsv(path.join(tablesDir, 'study-progress.csv'), progressTable(progress)));
   const index = indexPage({
     entries,

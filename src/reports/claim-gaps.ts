@@ -6,7 +6,9 @@
 import type { RunConfig } from '../experiments/config';
 import type { StepProgress, StudyStep } from '../experiments/study';
 import { describeMissing, estimateSeconds, stepConfigs } from '../experiments/study';
-import type { ClaimResult, ClaimSpec, VerdictRule } from './claims';
+import type { ClaimResult, MissingRuns } from '../analysis/claims';
+import type { VerdictRule } from '../analysis/verdict';
+import type { ClaimSpec } from '../seed-study/claims';
 
 /** The epoch settings a claim needs runs at; null when any will do (parameter counts). */
 export function claimEpochs(spec: ClaimSpec): number[] | null {
@@ -34,7 +36,7 @@ export function runServesClaim(spec: ClaimSpec, protocol: string, bits: number, 
 
 /** Whether a claim still lacks runs for a verdict: no results, or fewer pairs than the rule asks. */
 export function awaitsRuns(c: ClaimResult, rule: VerdictRule): boolean {
-  return c.verdict === 'no results yet' || (c.verdict === 'inconclusive' && c.n < rule.minN);
+  return c.missing !== null || c.n < rule.minN;
 }
 
 /** Options of {@link explainMissingRuns}. */
@@ -62,14 +64,14 @@ function coreHoursText(seconds: number | null): string {
  * no more runs for it, how many seeds the plan gives that setting; when the plan has
  * no runs for one of its epoch settings, that it is not planned.
  */
-export function missingRunsText(spec: ClaimSpec, protocol: string, bits: number, args: Omit<ExplainMissingRunsArgs, 'specs'>): string {
+export function missingRuns(spec: ClaimSpec, protocol: string, bits: number, args: Omit<ExplainMissingRunsArgs, 'specs'>): MissingRuns {
   const serves = (c: RunConfig): boolean => runServesClaim(spec, protocol, bits, c);
   const planned = args.plan.map((step) => ({ step, configs: stepConfigs(step).filter(serves) })).filter((x) => x.configs.length > 0);
   const needed = claimEpochs(spec);
   const unplanned = (needed ?? []).filter((e) => !planned.some((x) => x.configs.some((c) => c.epochs === e)));
   if (planned.length === 0 || unplanned.length > 0) {
     const at = unplanned.length > 0 ? ` at ${unplanned.join(' and ')} epochs` : '';
-    return `not in the study plan: it has no ${spec.experiment} ${protocol} ${bits}-bit runs${at}, so this claim gets no verdict under ${protocol}`;
+    return { kind: 'not-in-plan', runs: 0, detail: `not in the study plan: it has no ${spec.experiment} ${protocol} ${bits}-bit runs${at}, so this claim gets no verdict under ${protocol}` };
   }
   const missing = new Map<string, { config: RunConfig; step: string }>();
   for (const p of args.progress) {
@@ -81,22 +83,26 @@ export function missingRunsText(spec: ClaimSpec, protocol: string, bits: number,
   if (missing.size === 0) {
     const seeds = new Set(planned.flatMap((x) => x.configs.map((c) => c.seed)));
     const steps = planned.map((x) => `${x.step.name} (${x.step.purpose})`).join('; ');
-    return `every planned run is stored: the study plan gives this setting ${seeds.size} seed${seeds.size === 1 ? '' : 's'}, fewer than the ${args.rule.minN} a verdict needs (${steps})`;
+    return { kind: 'plan-too-small', runs: 0, detail: `every planned run is stored: the study plan gives this setting ${seeds.size} seed${seeds.size === 1 ? '' : 's'}, fewer than the ${args.rule.minN} a verdict needs (${steps})` };
   }
   const configs = [...missing.values()].map((m) => m.config);
   const steps = [...new Set([...missing.values()].map((m) => m.step))];
   const seconds = estimateSeconds(configs, args.perEpoch);
   const runs = `${configs.length} run${configs.length === 1 ? '' : 's'}`;
-  return (
-    `still missing: ${describeMissing(configs)} (${runs}). ` +
-    `Why: they need ${coreHoursText(seconds)} of CPU training (estimate), not spent yet; ` +
-    `\`octolab study --steps ${steps.join(',')}\` runs them`
-  );
+  return {
+    kind: 'awaiting-runs',
+    runs: configs.length,
+    detail:
+      `still missing: ${describeMissing(configs)} (${runs}). ` +
+      `Why: they need ${coreHoursText(seconds)} of CPU training (estimate), not spent yet; ` +
+      `\`octolab study --steps ${steps.join(',')}\` runs them`,
+  };
 }
 
 /**
- * Adds to the reason of every claim that awaits runs (see {@link awaitsRuns}) which
- * planned runs are missing, why, and how to run them. Other claims are returned unchanged.
+ * Marks every claim that awaits runs (see {@link awaitsRuns}) with the planned runs it
+ * lacks, why, and how to run them ({@link MissingRuns}); a claim whose runs the plan
+ * does not hold becomes `not-in-plan`. Other claims are returned unchanged.
  * @throws Error when a claim has no specification among `specs`
  */
 export function explainMissingRuns(claims: readonly ClaimResult[], args: ExplainMissingRunsArgs): ClaimResult[] {
@@ -104,6 +110,9 @@ export function explainMissingRuns(claims: readonly ClaimResult[], args: Explain
     if (!awaitsRuns(c, args.rule)) return c;
     const spec = args.specs.find((s) => s.id === c.id);
     if (spec === undefined) throw new Error(`claim '${c.id}' has no specification`);
-    return { ...c, reason: `${c.reason}; ${missingRunsText(spec, c.protocol, c.bits, args)}` };
+    const missing = missingRuns(spec, c.protocol, c.bits, args);
+    // With n below the rule's floor the data decide nothing: the claim waits (or is not planned).
+    const verdict = missing.kind === 'not-in-plan' ? 'not-in-plan' : c.missing !== null || missing.kind === 'awaiting-runs' ? 'awaiting-runs' : c.verdict;
+    return { ...c, verdict, missing: c.missing === null && missing.kind === 'plan-too-small' ? null : missing, notes: missing.kind === 'plan-too-small' ? [...c.notes, missing.detail] : c.notes };
   });
 }

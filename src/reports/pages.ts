@@ -16,8 +16,10 @@ import type { Arm, CurveMetric, ExperimentAnalysis, Panel, PairComparison, RunMe
 import { bitSweep, bitSweepCells, bitSweepChart, bitSweepSummary } from './bits';
 import { bandChart, barChart, distributionChart, forestChart } from './charts';
 import type { ChartSpec } from './charts';
-import { describeRule } from './claims';
-import type { ClaimResult, VerdictRule } from './claims';
+import type { ClaimsByProtocol } from '../analysis/claims';
+import type { VerdictRule } from '../analysis/verdict';
+import { claimsView, describeRule, factsView, verdictTally } from '../views/claims';
+import { viewTableHtml } from '../views/table';
 import {
   MISSING,
   formatFixed,
@@ -30,7 +32,7 @@ import {
   formatSeedList,
   isFiniteNumber,
 } from './format';
-import { chartGrid, escapeHtml, htmlPage, htmlTable, keyValueTable, raw, verdictBadge } from './html';
+import { chartGrid, escapeHtml, htmlPage, htmlTable, keyValueTable, raw } from './html';
 import { reproducibilityHtml } from './reproducibility';
 import type { PrefixCheck } from './reproducibility';
 import type { Column, Html } from './html';
@@ -58,13 +60,7 @@ export interface TableLink {
   href: string;
 }
 
-/** Claims checked under one protocol. */
-export interface ClaimsByProtocol {
-  /** Protocol of the runs the verdicts use. */
-  protocol: string;
-  /** The checked claims. */
-  claims: ClaimResult[];
-}
+export type { ClaimsByProtocol } from '../analysis/claims';
 
 /** Inputs of {@link experimentPage}. */
 export interface ExperimentPageArgs {
@@ -126,48 +122,26 @@ function comparisonLabel(p: Panel, c: PairComparison): string {
   return `${p.epochs} ep · ${p.protocol}${p.bits === null ? '' : ` ${p.bits}b`}: ${c.a} − ${c.b}`;
 }
 
-const CLAIM_COLUMNS: Column[] = [
-  { label: 'claim' },
-  { label: 'the seed reports' },
-  { label: 'measured' },
-  { label: 'estimate and 95% CI (t)', align: 'right' },
-  { label: 'n', align: 'right' },
-  { label: 'design' },
-  { label: 'p / Holm', align: 'right', title: 'two-sided p-value (paired t, or Welch), and Holm-adjusted across the statistical claims of the table' },
-  { label: 'verdict' },
-  { label: 'why' },
-];
-
-/** The claims table (one row per claim). `withExperiment` adds the experiment to the claim cell. */
-export function claimsTable(claims: readonly ClaimResult[], withExperiment = false): string {
-  const rows = claims.map((c) => {
-    const notes = [...c.notes, ...(c.setting === null ? [] : [`setting: ${c.setting}`])];
-    return [
-      raw(`${withExperiment ? `<strong>${escapeHtml(c.experiment)}</strong>: ` : ''}${escapeHtml(c.statement)}<br><span class="note mono">${escapeHtml(c.id)}</span>`),
-      c.seedText,
-      raw(`${escapeHtml(c.measure)}<br><span class="note">${escapeHtml(c.protocol)}, ${c.bits} bits</span>`),
-      raw(c.ci === null ? escapeHtml(c.estimateText) : `${escapeHtml(c.estimateText)}<br>${escapeHtml(c.ciText)}`),
-      c.n === 0 ? MISSING : String(c.n),
-      c.design ?? MISSING,
-      raw(c.p === null ? MISSING : `${escapeHtml(formatP(c.p))}<br>${escapeHtml(formatP(c.pHolm))}`),
-      verdictBadge(c.verdict),
-      raw(`${escapeHtml(c.reason)}${notes.length === 0 ? '' : `<ul class="note">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`}`),
-    ];
+/**
+ * The claims section: per protocol, the claims table and the checked facts (both view
+ * tables, the same objects the CSV files and notebooks show), then the rule once.
+ */
+export function claimsSection(groups: readonly ClaimsByProtocol[], rule: VerdictRule, withExperiment: boolean, idPrefix = 'claims'): string {
+  if (groups.every((g) => g.claims.length === 0 && g.facts.length === 0)) return '<p class="muted">The seed makes no claim about this experiment that octolab checks.</p>';
+  const parts = groups.map((g, i) => {
+    const claims = i === 0 ? g.claims : g.claims.filter((c) => c.verdict !== 'awaiting-runs' && c.verdict !== 'not-in-plan');
+    const hidden = g.claims.length - claims.length;
+    const facts = g.facts.filter((f) => f.holds !== null);
+    const href = withExperiment ? (e: string): string => `${e}.html#claims` : undefined;
+    return `<h3 id="${escapeHtml(idPrefix)}-${escapeHtml(g.protocol)}">Verdicts under protocol <code>${escapeHtml(g.protocol)}</code>${i === 0 ? ' (default)' : ''}</h3>
+<p class="note">${escapeHtml(PROTOCOL_DEFINITIONS[g.protocol as ProtocolName] ?? '')}${hidden > 0 ? ` ${hidden} claim${hidden === 1 ? ' has' : 's have'} no runs under this protocol (not in the study plan) and ${hidden === 1 ? 'is' : 'are'} left out.` : ''}</p>
+<p>${escapeHtml(claims.length === 0 ? 'No claim has runs under this protocol.' : `Verdicts: ${verdictTally(claims)}.`)}</p>
+${claims.length === 0 ? '' : viewTableHtml(claimsView(claims, { id: `${idPrefix}-${g.protocol}`, title: `Claims of the study under ${g.protocol}`, rule, experimentHref: href }), 'wide claims')}
+${facts.length === 0 ? '' : `<h4>Checked facts (deterministic; not statistical support, not in the tally)</h4>
+${viewTableHtml(factsView(facts, { id: `${idPrefix}-facts-${g.protocol}`, title: `Checked facts under ${g.protocol}` }))}`}`;
   });
-  return htmlTable(CLAIM_COLUMNS, rows, 'wide claims');
-}
-
-function claimsSection(groups: readonly ClaimsByProtocol[], rule: VerdictRule, withExperiment: boolean): string {
-  if (groups.every((g) => g.claims.length === 0)) return '<p class="muted">The seed makes no claim about this experiment that octolab checks.</p>';
-  const parts = groups.map(
-    (g, i) =>
-      `<h3>Verdicts under protocol <code>${escapeHtml(g.protocol)}</code>${i === 0 ? ' (default)' : ''}</h3>
-<p class="note">${escapeHtml(PROTOCOL_DEFINITIONS[g.protocol as ProtocolName] ?? '')}</p>
-${claimsTable(g.claims, withExperiment)}`,
-  );
   return `${parts.join('\n')}\n<p class="note"><strong>Verdict rule.</strong> ${escapeHtml(describeRule(rule))}
-Differences are Octization − standard (or as stated); "p" is the two-sided paired t-test (Welch when seeds do not match);
-ratios are geometric means of per-seed ratios with the interval from the mean log-ratio.</p>`;
+Differences are Octization − standard (or as stated); ratios are geometric means of per-seed ratios with the interval from the mean log-ratio.</p>`;
 }
 
 function provenanceHtml(p: Provenance, records: readonly RunRecord[]): string {
@@ -698,9 +672,7 @@ export function indexPage(args: IndexPageArgs): string {
     args.notebooks.length === 0
       ? '<p class="muted">No notebook exports in <code>notebooks/</code>.</p>'
       : `<ul>${args.notebooks.map((n) => `<li><a href="${escapeHtml(n)}">${escapeHtml(n.replace(/^notebooks\//, ''))}</a></li>`).join('')}</ul>`;
-  const counts = new Map<string, number>();
-  for (const c of args.claims[0]?.claims ?? []) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
-  const tally = [...counts.entries()].map(([v, n]) => `${n} ${v}`).join(', ');
+  const tally = verdictTally(args.claims[0]?.claims ?? []);
   const dataRows = prov.data.map((d) => [
     d.provenance.dataset,
     `${d.provenance.split}`,
@@ -721,7 +693,7 @@ ${reports}
 ${progressSection(args.progress, args.progressCsv)}
 </section>
 <section id="claims"><h2>Claims of the seed study</h2>
-<p>${escapeHtml(tally === '' ? 'No claims.' : `Under the default protocol: ${tally}.`)} <a href="${escapeHtml(args.claimsCsv)}">Claims as CSV</a>.</p>
+<p>${escapeHtml(tally === '' ? 'No claims.' : `Under the default protocol: ${tally} (checked facts are listed apart and not counted).`)} <a href="${escapeHtml(args.claimsCsv)}">Claims as CSV</a>.</p>
 ${claimsSection(args.claims, args.rule, true)}
 </section>
 <section id="provenance"><h2>Provenance</h2>

@@ -4,19 +4,22 @@ import type { RunConfig } from '../../src/experiments/config';
 import type { RunRecord } from '../../src/experiments/record';
 import { stepConfigs, studyProgress } from '../../src/experiments/study';
 import type { StudyStep } from '../../src/experiments/study';
-import { awaitsRuns, claimEpochs, explainMissingRuns, missingRunsText, runServesClaim } from '../../src/reports/claim-gaps';
+import { awaitsRuns, claimEpochs, explainMissingRuns, missingRuns, runServesClaim } from '../../src/reports/claim-gaps';
 import { DEFAULT_RULE, seedClaims } from '../../src/reports/claims';
-import type { ClaimResult, ClaimSpec, Verdict } from '../../src/reports/claims';
+import type { ClaimResult, ClaimSpec, VerdictCode } from '../../src/reports/claims';
+
+const missingRunsText = (...a: Parameters<typeof missingRuns>): string => missingRuns(...a).detail;
 
 const SPECS = seedClaims();
 const spec = (id: string): ClaimSpec => SPECS.find((s) => s.id === id) as ClaimSpec;
 
 /** A claim result with just what the explanation reads. */
-function result(id: string, verdict: Verdict, n: number, protocol = 'projected-step'): ClaimResult {
+function result(id: string, verdict: VerdictCode, n: number, protocol = 'projected-step'): ClaimResult {
   return {
-    id, experiment: spec(id).experiment, statement: '', seedText: '', measure: '', protocol, bits: 8, setting: null,
-    estimate: null, ci: null, bca: null, n, design: null, p: null, pHolm: null, estimateText: '–', ciText: '–',
-    verdict, reason: verdict === 'inconclusive' ? `n = ${n} is below 10: too few runs for a verdict` : 'no results yet: missing runs', notes: [],
+    id, experiment: spec(id).experiment, statement: '', quote: '', metric: 'testAccuracy', scale: 'difference', seed: null, claimedSize: null, a: 'octization', b: 'standard',
+    protocol, bits: 8, setting: null, arms: [], estimate: null, medianDiff: null, ci: null, bca: null, n, design: null, p: null, pPermutation: null, pHolm: null,
+    family: `claims/${protocol}`, mde: null, judgement: null, verdict, caveats: [],
+    missing: verdict === 'awaiting-runs' ? { kind: 'awaiting-runs', runs: 0, detail: 'no runs' } : null, notes: [],
   };
 }
 
@@ -46,9 +49,9 @@ describe('reports: what a claim still waits for', () => {
   });
 
   it('waits only without results or with fewer pairs than the rule asks', () => {
-    assert.equal(awaitsRuns(result('cifar10-accuracy-5', 'no results yet', 0), DEFAULT_RULE), true);
-    assert.equal(awaitsRuns(result('cifar10-accuracy-5', 'inconclusive', 9), DEFAULT_RULE), true);
-    assert.equal(awaitsRuns(result('cifar10-accuracy-5', 'inconclusive', 10), DEFAULT_RULE), false);
+    assert.equal(awaitsRuns(result('cifar10-accuracy-5', 'awaiting-runs', 0), DEFAULT_RULE), true);
+    assert.equal(awaitsRuns(result('cifar10-accuracy-5', 'inconclusive', 4), DEFAULT_RULE), true);
+    assert.equal(awaitsRuns(result('cifar10-accuracy-5', 'inconclusive', 5), DEFAULT_RULE), false);
     assert.equal(awaitsRuns(result('cifar10-accuracy-5', 'supported', 10), DEFAULT_RULE), false);
   });
 
@@ -81,7 +84,7 @@ describe('reports: what a claim still waits for', () => {
     const args = { plan: PLAN, progress: studyProgress(PLAN, records), perEpoch: new Map([['cifar10', 120]]), rule: DEFAULT_RULE };
     assert.equal(
       missingRunsText(spec('cifar10-accuracy-5'), 'qat', 8, args),
-      'every planned run is stored: the study plan gives this setting 2 seeds, fewer than the 10 a verdict needs (c5p (cifar10 protocols))',
+      'every planned run is stored: the study plan gives this setting 2 seeds, fewer than the 5 a verdict needs (c5p (cifar10 protocols))',
     );
   });
 
@@ -100,10 +103,12 @@ describe('reports: what a claim still waits for', () => {
 
   it('extends the reason of waiting claims only, and names a claim without specification', () => {
     const args = { specs: SPECS, plan: PLAN, progress: studyProgress(PLAN, []), perEpoch: new Map([['cifar10', 120]]), rule: DEFAULT_RULE };
-    const waiting = result('cifar10-accuracy-20', 'no results yet', 0);
-    const done = { ...result('cifar10-accuracy-5', 'supported', 10), reason: 'the interval excludes 0' };
+    const waiting = result('cifar10-accuracy-20', 'awaiting-runs', 0);
+    const done = result('cifar10-accuracy-5', 'supported', 10);
     const [w, d] = explainMissingRuns([waiting, done], args);
-    assert.match(w.reason, /^no results yet: missing runs; still missing: standard projected-step 8b e20: seeds 0-1; octization projected-step 8b e20: seeds 0-1 \(4 runs\)\. Why: /);
+    assert.equal(w.verdict, 'awaiting-runs');
+    assert.equal(w.missing?.runs, 4);
+    assert.match(w.missing?.detail ?? '', /^still missing: standard projected-step 8b e20: seeds 0-1; octization projected-step 8b e20: seeds 0-1 \(4 runs\)\. Why: /);
     assert.equal(d, done);
     assert.throws(() => explainMissingRuns([{ ...waiting, id: 'nope' }], args), /claim 'nope' has no specification/);
   });

@@ -4,29 +4,22 @@ import type { ClaimResult } from '../../src/reports/claims';
 
 function claim(over: Partial<ClaimResult>): ClaimResult {
   return {
-    id: 'x',
-    experiment: 'cifar10',
-    statement: 'Octization | beats standard',
-    seedText: '+11.26 pp',
-    measure: 'accuracy difference',
-    protocol: 'projected-step',
-    bits: 8,
-    setting: null,
-    estimate: 2.5,
-    ci: { lower: 1, upper: 4 },
-    bca: null,
-    n: 10,
-    design: 'paired',
-    p: 0.01,
-    pHolm: 0.02,
-    estimateText: '+2.50 pp',
-    ciText: '[1.00, 4.00]',
-    verdict: 'supported',
-    reason: 'ci above 0',
-    notes: [],
+    id: 'x', experiment: 'cifar10', statement: 'Octization | beats standard', quote: '', metric: 'testAccuracy', scale: 'difference',
+    seed: { a: 0.404, b: 0.2914 }, claimedSize: 0.1126, a: 'octization', b: 'standard', protocol: 'projected-step', bits: 8, setting: null,
+    arms: [
+      { method: 'octization', epochs: 5, n: 10, mean: 0.4, median: 0.4, min: 0.3, max: 0.5, atChance: 0 },
+      { method: 'standard', epochs: 5, n: 10, mean: 0.375, median: 0.37, min: 0.3, max: 0.45, atChance: 0 },
+    ],
+    estimate: 0.025, medianDiff: 0.02, ci: { lower: 0.01, upper: 0.04 }, bca: null, n: 10, design: 'paired', p: 0.01, pPermutation: 0.012, pHolm: 0.02,
+    family: 'claims/projected-step', mde: 0.01,
+    judgement: { code: 'not-reproduced', size: 'smaller', direction: 'claimed', difference: { code: 'a-higher', pEquivalence: 0.9, margin: 0.01 } },
+    verdict: 'not-reproduced', caveats: [], missing: null, notes: [],
     ...over,
   };
 }
+
+const waiting = (over: Partial<ClaimResult> = {}): ClaimResult =>
+  claim({ estimate: null, ci: null, arms: [], judgement: null, verdict: 'awaiting-runs', n: 0, missing: { kind: 'awaiting-runs', runs: 2, detail: 'still missing: cifar10 runs' }, ...over });
 
 describe('reports: README findings', () => {
   it('renders the claims table with estimates, CIs, n and verdicts, escaping pipes', () => {
@@ -34,28 +27,22 @@ describe('reports: README findings', () => {
       {
         runs: 12,
         experiments: ['cifar10'],
-        claims: [{ protocol: 'projected-step', claims: [claim({}), claim({ estimate: null, verdict: 'no results yet', reason: 'no results yet: missing cifar10 runs', n: 0 })] }],
+        claims: [{ protocol: 'projected-step', claims: [claim({}), waiting()], facts: [] }],
       },
       'reports',
     );
     assert.match(md, /Built from 12 stored run\(s\)/);
     assert.match(md, /\[cifar10\]\(reports\/cifar10\.html\)/);
-    assert.match(md, /\| cifar10 \| Octization \\\| beats standard \| \+11\.26 pp \| \+2\.50 pp \[1\.00, 4\.00\] \| 10 \| \*\*supported\*\*: ci above 0 \|/);
-    assert.match(md, /\| — \| 0 \| no results yet: missing cifar10 runs \|/);
-    assert.doesNotMatch(md, /no results yet: no results yet/);
+    assert.match(md, /\| cifar10 \| Octization \\\| beats standard \| 40\.40% \/ 29\.14% \| 40\.00% \/ 37\.50% \| \+2\.50 pp \[\+1\.00 pp, \+4\.00 pp\] \| 10 \| \*\*not reproduced\*\*/);
+    assert.match(md, /\| — \| — \| – \| \*\*awaiting runs\*\*: still missing: cifar10 runs \|/);
+    assert.match(md, /protocol\*\*: 1 not reproduced, 1 awaiting runs/);
   });
 
-  it('shows a deterministic estimate without an interval on its own, with no stray dash', () => {
-    const md = findingsMarkdown(
-      {
-        runs: 4,
-        experiments: ['cifar10'],
-        claims: [{ protocol: 'projected-step', claims: [claim({ estimate: 282250, ci: null, estimateText: '282,250 parameters', ciText: '–', design: 'deterministic' })] }],
-      },
-      'reports',
-    );
-    assert.match(md, /\| \+11\.26 pp \| 282,250 parameters \| 10 \|/);
-    assert.doesNotMatch(md, /parameters –/);
+  it('lists checked facts apart from the verdicts, with their caveats', () => {
+    const fact = { id: 'f', experiment: 'mnist', statement: 'Both MNIST models have the same size.', quote: '', protocol: 'projected-step', n: 30, holds: true, measured: [101770], study: 101870, caveats: [{ code: 'study-count-mismatch' as const, values: { study: 101870, measured: 101770, difference: 100 } }] };
+    const md = findingsMarkdown({ runs: 4, experiments: ['mnist'], claims: [{ protocol: 'projected-step', claims: [claim({})], facts: [fact] }] }, 'reports');
+    assert.match(md, /Checked facts \(deterministic, not counted as support\): mnist: Both MNIST models have the same size\. holds in 30 runs \(.*off by 100\)/);
+    assert.doesNotMatch(md, /supported/);
   });
 
   it('says how much of the study is stored, which steps are incomplete and the compute left', () => {
@@ -98,9 +85,9 @@ describe('reports: README findings', () => {
         runs: 3,
         experiments: ['mnist'],
         claims: [
-          { protocol: 'projected-step', claims: [claim({ estimate: null, verdict: 'no results yet', reason: 'missing', n: 0 })] },
-          { protocol: 'ptq', claims: [claim({ estimate: null, verdict: 'no results yet', reason: 'missing', n: 0 }), claim({ statement: 'ptq claim' })] },
-          { protocol: 'qat', claims: [claim({ estimate: null, verdict: 'no results yet', reason: 'missing', n: 0 })] },
+          { protocol: 'projected-step', claims: [waiting()], facts: [] },
+          { protocol: 'ptq', claims: [waiting(), claim({ statement: 'ptq claim' })], facts: [] },
+          { protocol: 'qat', claims: [waiting({ verdict: 'not-in-plan' })], facts: [] },
         ],
       },
       'reports',

@@ -159,12 +159,11 @@ describe('reports: HTML reports from the results fixture', () => {
     assert.match(html.index, /<a href="mnist\.html">mnist<\/a>/);
     assert.match(html.index, /<a href="notebooks\/explore\.html">explore\.html<\/a>/);
     assert.match(html.index, /cifar10-accuracy-20/);
-    assert.match(html.index, /no results yet: missing cifar10 runs \(projected-step, 8 bits\) of octization and standard at 20 epochs/);
     const claims = built.claims[0];
     assert.equal(claims.protocol, 'projected-step');
-    const same = claims.claims.find((c) => c.id === 'mnist-same-size');
-    assert.equal(same?.verdict, 'supported');
-    assert.ok(claims.claims.filter((c) => c.experiment === 'cifar10').every((c) => c.verdict === 'no results yet'));
+    const same = claims.facts.find((c) => c.id === 'mnist-same-size');
+    assert.equal(same?.holds, true);
+    assert.ok(claims.claims.filter((c) => c.experiment === 'cifar10').every((c) => c.verdict === 'awaiting-runs' || c.verdict === 'not-in-plan'));
     assert.match(html.index, /core-hours/);
   });
 
@@ -194,11 +193,11 @@ describe('reports: HTML reports from the results fixture', () => {
     const specs: ClaimSpec[] = [
       {
         kind: 'paired', id: 'reg-loss-2', experiment: 'regression', epochs: 2, metric: 'testLoss', a: 'octization', b: 'standard', scale: 'difference',
-        statement: 'test', seedText: 'none', test: { sign: -1, claimedSize: null, sizeKind: 'at-least', rope: null },
+        statement: 'test', quote: 'none', seed: null, test: { sign: -1, claimedSize: null, margin: 0.05 },
       },
       {
         kind: 'gap-change', id: 'reg-gap', experiment: 'regression', epochsShort: 1, epochsLong: 2, metric: 'testLoss', a: 'octization', b: 'standard',
-        statement: 'test', seedText: 'none', test: { sign: -1, claimedSize: null, sizeKind: 'at-least', rope: null },
+        statement: 'test', quote: 'none', seed: { short: 0, long: 0 }, test: { sign: -1, claimedSize: null, margin: 0.05 },
       },
     ];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'octolab-report-'));
@@ -207,11 +206,10 @@ describe('reports: HTML reports from the results fixture', () => {
       const [loss, gap] = r.claims[0].claims;
       assert.equal(loss.n, 10);
       assert.equal(loss.design, 'paired');
-      assert.notEqual(loss.verdict, 'no results yet');
+      assert.notEqual(loss.verdict, 'awaiting-runs');
       assert.ok(loss.ci !== null && loss.pHolm !== null);
       assert.equal(gap.design, 'paired');
       assert.equal(gap.n, 10);
-      assert.ok(gap.notes.some((n) => /paired across epoch settings/.test(n)));
       assert.ok(Math.abs((gap.estimate as number) - ((loss.estimate as number) - meanGap1())) < 1e-9);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -276,7 +274,7 @@ describe('reports: damaged results and the command line', () => {
     assert.deepEqual(r.experiments, []);
     const index = fs.readFileSync(path.join(dir, 'out2', 'index.html'), 'utf8');
     assert.match(index, /No results found/);
-    assert.ok(r.claims[0].claims.every((c) => c.verdict === 'no results yet'));
+    assert.ok(r.claims[0].claims.every((c) => c.verdict === 'awaiting-runs' || c.verdict === 'not-in-plan'));
     const missing = buildReports({ results: path.join(dir, 'not-yet'), out: path.join(dir, 'out3'), resamples: 500, missingOk: true });
     assert.equal(missing.runs, 0);
     assert.throws(() => buildReports({ results: path.join(dir, 'not-yet'), out: path.join(dir, 'out3') }), /results path '.*not-yet' does not exist/);
