@@ -3,15 +3,21 @@
  * paired by seed. Says at which widths the two differ and by how much, with 95% t
  * intervals and Holm-adjusted paired t-tests across the widths. Pure functions of run rows.
  */
-import { holmAdjust, mean, pairedTTest, tInterval } from '../statistics';
+import { holmAdjust, mean, median, oneSampleTTest, signFlipTest, tInterval } from '../statistics';
 import type { Interval } from '../statistics';
+import { chanceLevel, CHANCE_MARGIN } from '../analysis/caveats';
+import type { Caveat } from '../analysis/caveats';
+import { DEFAULT_RULE, judgeDifference } from '../analysis/verdict';
+import type { DifferenceCode, VerdictRule } from '../analysis/verdict';
+import { EQUIVALENCE_MARGINS } from '../seed-study/claims';
+import type { CurveRow } from './tables';
 import { sweepChart } from './charts';
 import type { ChartSpec } from './charts';
 import { formatInterval, formatNumber, formatP, formatPercent, formatPp } from './format';
 import type { RunRow } from './tables';
 
-/** The metric a sweep compares: final test accuracy, or the last epoch's training loss (regression). */
-export type SweepMetric = 'testAccuracy' | 'trainLossLast';
+/** The metric a sweep compares: final test accuracy, or the test MSE of the final quantized model (regression). */
+export type SweepMetric = 'testAccuracy' | 'testLoss';
 
 /** Mean of one method at one width, with its 95% t interval (null with fewer than 2 runs). */
 export interface SweepCell {
@@ -31,12 +37,22 @@ export interface BitRow {
   standard: SweepCell;
   /** Octization. */
   octization: SweepCell;
-  /** Paired gap octization − standard, seed by seed. */
-  gap: SweepCell;
+  /** Paired gap octization − standard, seed by seed (with the per-seed gaps). */
+  gap: SweepCell & { values: number[] };
   /** Two-sided paired t-test p of the gap (null with fewer than 2 pairs). */
   p: number | null;
   /** Holm-adjusted p across the widths with a p-value (null without one). */
   pHolm: number | null;
+  /** Two-sided sign-flip permutation p of the gap (null with fewer than 2 pairs). */
+  pPermutation: number | null;
+  /** Median of the per-seed gaps. */
+  medianGap: number;
+  /** What the gap shows by the one rule (octization is A), or null with fewer than 2 pairs. */
+  code: DifferenceCode | null;
+  /** Equivalence margin used: 1 pp of accuracy, or 5 % of standard's mean loss. */
+  margin: number;
+  /** Caveats: both networks dead (codes nearly all 0, every seed at chance). */
+  caveats: Caveat[];
 }
 
 /** The sweep of one experiment. */
@@ -61,15 +77,19 @@ export interface BitSweepArgs {
   metric?: SweepMetric;
   /** Protocol of the runs compared. Default `projected-step` (the seed's, as far as its numbers tell). */
   protocol?: string;
+  /** Per-epoch rows, for the zero-code share of the last epoch (dead-network caveat). */
+  curves?: readonly CurveRow[];
+  /** The verdict rule. Default {@link DEFAULT_RULE}. */
+  rule?: VerdictRule;
 }
 
 /** The metric a sweep of `experiment` uses by default. */
 export function sweepMetric(experiment: string): SweepMetric {
-  return experiment === 'regression' ? 'trainLossLast' : 'testAccuracy';
+  return experiment === 'regression' ? 'testLoss' : 'testAccuracy';
 }
 
-function cell(x: readonly number[]): SweepCell {
-  return { mean: mean(x), ci: x.length < 2 ? null : tInterval(x) };
+function cell(x: readonly number[]): SweepCell & { values: number[] } {
+  return { mean: mean(x), ci: x.length < 2 ? null : tInterval(x), values: [...x] };
 }
 
 /**
@@ -100,7 +120,7 @@ export function bitSweep(rows: readonly RunRow[], experiment: string, args: BitS
   let bestPairs = 0;
   for (const group of groups.values()) {
     const widths = [...new Set(group.map((r) => r.bits as number))].sort((a, b) => a - b);
-    const bitRows = widths.map((bits) => bitRow(group.filter((r) => r.bits === bits), bits, metric)).filter((r): r is BitRow => r !== null);
+    const bitRows = widths.map((bits) => bitRow(group.filter((r) => r.bits === bits), bits, metric, args.curves ?? [])).filter((r): r is BitRow => r !== null);
     if (bitRows.length < 2) continue;
     const pairs = bitRows.reduce((n, r) => n + r.n, 0);
     if (best === null || bitRows.length > best.rows.length || (bitRows.length === best.rows.length && pairs > bestPairs)) {
@@ -111,13 +131,17 @@ export function bitSweep(rows: readonly RunRow[], experiment: string, args: BitS
   if (best === null) return null;
   const tested = best.rows.filter((r) => r.p !== null);
   const adjusted = holmAdjust(tested.map((r) => r.p as number));
+  const rule = args.rule ?? DEFAULT_RULE;
   tested.forEach((r, i) => {
     r.pHolm = adjusted[i];
+    const ci = r.gap.ci as Interval;
+    const t = oneSampleTTest(r.gap.values);
+    r.code = judgeDifference({ estimate: r.gap.mean, ci, se: t.se, df: t.df, n: r.n, p: r.pHolm }, r.margin, rule).code;
   });
   return best;
 }
 
-function bitRow(rows: readonly RunRow[], bits: number, metric: SweepMetric): BitRow | null {
+function bitRow(rows: readonly RunRow[], bits: number, metric: SweepMetric, curves: readonly CurveRow[]): BitRow | null {
   const bySeed = (method: string): Map<number, number> => new Map(rows.filter((r) => r.method === method).map((r) => [r.seed, r[metric] as number]));
   const std = bySeed('standard');
   const oct = bySeed('octization');
@@ -126,15 +150,35 @@ function bitRow(rows: readonly RunRow[], bits: number, metric: SweepMetric): Bit
   const a = seeds.map((s) => oct.get(s) as number);
   const b = seeds.map((s) => std.get(s) as number);
   const gaps = a.map((x, i) => x - b[i]);
+  const margin = metric === 'testAccuracy' ? EQUIVALENCE_MARGINS.accuracy : (Math.exp(EQUIVALENCE_MARGINS.logRatio) - 1) * mean(b);
+  const caveats: Caveat[] = [];
+  const chance = chanceLevel(rows[0].experiment);
+  if (metric === 'testAccuracy' && chance !== null && [...a, ...b].every((x) => x <= chance + CHANCE_MARGIN)) {
+    const keys = new Set(rows.filter((r) => seeds.includes(r.seed)).map((r) => r.key));
+    const last = new Map<string, CurveRow>();
+    for (const c of curves) if (keys.has(c.key) && (last.get(c.key)?.epoch ?? -1) < c.epoch) last.set(c.key, c);
+    const zero = [...last.values()].map((c) => c.zeroCodeFraction).filter((z): z is number => z !== null);
+    caveats.push({ code: 'dead-networks', values: { accuracy: mean([...a, ...b]), zeroShare: zero.length === 0 ? NaN : Math.min(...zero) } });
+  }
   return {
     bits,
     n: seeds.length,
     standard: cell(b),
     octization: cell(a),
     gap: cell(gaps),
-    p: seeds.length < 2 ? null : pairedTTest(a, b).pValue,
+    p: seeds.length < 2 ? null : oneSampleTTest(gaps).pValue,
     pHolm: null,
+    pPermutation: seeds.length < 2 ? null : signFlipTest(gaps, { seed: bits }).pValue,
+    medianGap: median(gaps),
+    code: null,
+    margin,
+    caveats,
   };
+}
+
+/** The code range of a unit-scale quantizer at `bits`: −(2^b − 1) … 2^b − 1, i.e. b + 1 signed bits. */
+export function codeRange(bits: number): { max: number; signedBits: number } {
+  return { max: 2 ** bits - 1, signedBits: bits + 1 };
 }
 
 /** A value of the sweep's metric: a percentage for accuracy, a number for losses. */
@@ -149,38 +193,37 @@ export function formatSweepGap(metric: SweepMetric, x: number | null | undefined
   return `${x > 0 ? '+' : ''}${formatNumber(x, 4)}`;
 }
 
-/** Whether a row's gap is significant at `alpha` after Holm, and its sign. */
-function direction(r: BitRow, alpha: number): 'octization' | 'standard' | null {
-  if (r.pHolm === null || !(r.pHolm < alpha) || r.gap.mean === 0) return null;
-  return r.gap.mean > 0 ? 'octization' : 'standard';
-}
-
 /**
  * The sweep in a few sentences: the widths and n, the gap at each width with its
- * interval, and at which widths each method is ahead after Holm's correction.
- * For losses "ahead" means lower.
+ * interval, and what the one rule says at each width (for losses "higher" is worse).
  */
-export function bitSweepSummary(s: BitSweep, alpha = 0.05): string {
+export function bitSweepSummary(s: BitSweep): string {
   const g = (x: number | null | undefined): string => formatSweepGap(s.metric, x);
-  const label = s.metric === 'testAccuracy' ? 'test accuracy' : 'final-epoch training loss';
+  const label = s.metric === 'testAccuracy' ? 'test accuracy' : 'test MSE of the quantized model';
   const ns = [...new Set(s.rows.map((r) => r.n))].sort((a, b) => a - b);
   const nText = ns.length === 1 ? `n = ${ns[0]} pairs per width` : `n = ${ns[0]}–${ns[ns.length - 1]} pairs per width`;
   const parts = [
-    `Standard vs octization at ${s.rows.map((r) => r.bits).join(', ')} bits (${s.epochs} epochs, ${s.protocol}, ${label}; ${nText}).`,
+    `Standard vs octization at ${s.rows.map((r) => r.bits).join(', ')} bits (${s.epochs} epochs, ${s.protocol}, ${label}; ${nText}; with the unit scale, "b bits" stores codes −(2^b − 1)…2^b − 1, i.e. b + 1 signed bits).`,
     `Octization − standard: ${s.rows.map((r) => `${r.bits} bits ${g(r.gap.mean)} ${formatInterval(r.gap.ci, g)}`).join('; ')}.`,
   ];
-  const better = s.metric === 'testAccuracy' ? (d: 'octization' | 'standard' | null) => d : (d: 'octization' | 'standard' | null) => (d === null ? null : d === 'octization' ? 'standard' : 'octization');
-  const ahead = (m: 'octization' | 'standard'): number[] => s.rows.filter((r) => better(direction(r, alpha)) === m).map((r) => r.bits);
-  const oct = ahead('octization');
-  const std = ahead('standard');
-  const untested = s.rows.filter((r) => r.pHolm === null).map((r) => r.bits);
+  const better = (r: BitRow): 'octization' | 'standard' | null => {
+    if (r.code !== 'a-higher' && r.code !== 'b-higher') return null;
+    const octHigher = r.code === 'a-higher';
+    return (s.metric === 'testAccuracy') === octHigher ? 'octization' : 'standard';
+  };
+  const widths = (f: (r: BitRow) => boolean): number[] => s.rows.filter(f).map((r) => r.bits);
   const clauses: string[] = [];
-  if (oct.length > 0) clauses.push(`octization is ahead at ${oct.join(', ')} bits`);
-  if (std.length > 0) clauses.push(`standard is ahead at ${std.join(', ')} bits`);
-  const neither = s.rows.filter((r) => r.pHolm !== null && direction(r, alpha) === null).map((r) => r.bits);
-  if (neither.length > 0) clauses.push(`no difference is shown at ${neither.join(', ')} bits`);
-  if (untested.length > 0) clauses.push(`${untested.join(', ')} bits have fewer than 2 pairs (no test)`);
-  parts.push(`After Holm's correction across the widths (paired t, α = ${alpha}): ${clauses.join('; ')}.`);
+  const oct = widths((r) => better(r) === 'octization');
+  const std = widths((r) => better(r) === 'standard');
+  const eq = widths((r) => r.code === 'equivalent' && !r.caveats.some((c) => c.code === 'dead-networks'));
+  const dead = widths((r) => r.caveats.some((c) => c.code === 'dead-networks'));
+  const open = widths((r) => (r.code === 'inconclusive' || r.code === 'too-few-runs' || r.code === null) && !r.caveats.some((c) => c.code === 'dead-networks'));
+  if (oct.length > 0) clauses.push(`octization is better at ${oct.join(', ')} bits`);
+  if (std.length > 0) clauses.push(`standard is better at ${std.join(', ')} bits`);
+  if (eq.length > 0) clauses.push(`the two are equivalent (within the margin) at ${eq.join(', ')} bits`);
+  if (dead.length > 0) clauses.push(`at ${dead.join(', ')} bits both networks are dead (every seed at chance), so there is nothing to compare`);
+  if (open.length > 0) clauses.push(`nothing is shown at ${open.join(', ')} bits`);
+  parts.push(`By the one rule (paired t with Holm across the widths, TOST equivalence, n ≥ ${DEFAULT_RULE.minN}): ${clauses.join('; ')}.`);
   return parts.join(' ');
 }
 
@@ -189,13 +232,15 @@ export function bitSweepCells(s: BitSweep, r: BitRow): string[] {
   const v = (x: number | null | undefined): string => formatSweepValue(s.metric, x);
   const g = (x: number | null | undefined): string => formatSweepGap(s.metric, x);
   return [
-    String(r.bits),
+    `${r.bits} (codes ±${codeRange(r.bits).max})`,
     String(r.n),
     `${v(r.standard.mean)} ${formatInterval(r.standard.ci, v)}`,
     `${v(r.octization.mean)} ${formatInterval(r.octization.ci, v)}`,
     `${g(r.gap.mean)} ${formatInterval(r.gap.ci, g)}`,
     r.p === null ? '–' : formatP(r.p),
+    r.pPermutation === null ? '–' : formatP(r.pPermutation),
     r.pHolm === null ? '–' : formatP(r.pHolm),
+    r.code === null ? '–' : r.caveats.some((c) => c.code === 'dead-networks') ? 'both dead' : r.code === 'a-higher' ? 'octization higher' : r.code === 'b-higher' ? 'standard higher' : r.code,
   ];
 }
 
@@ -204,10 +249,10 @@ export function bitSweepChart(s: BitSweep, id = 'bits-sweep'): ChartSpec {
   const accuracy = s.metric === 'testAccuracy';
   return sweepChart(
     id,
-    `${s.experiment}: ${accuracy ? 'test accuracy' : 'final-epoch training loss'} by bit width (mean, 95% t interval)`,
+    `${s.experiment}: ${accuracy ? 'test accuracy' : 'test MSE of the quantized model'} by bit width (mean, 95% t interval)`,
     (['standard', 'octization'] as const).map((method) => ({ method, points: s.rows.map((r) => ({ x: r.bits, mean: r[method].mean, ci: r[method].ci, n: r.n })) })),
     'bits',
-    accuracy ? 'test accuracy (%)' : 'training loss (log scale)',
+    accuracy ? 'test accuracy (%)' : 'test MSE (log scale)',
     accuracy ? 100 : 1,
     !accuracy,
   );

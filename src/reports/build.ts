@@ -201,10 +201,15 @@ export function bitSweepTable(s: BitSweep | null): Table {
     gapCiUpper: r.gap.ci?.upper,
     p: r.p,
     pHolm: r.pHolm,
+    pPermutation: r.pPermutation,
+    medianGap: r.medianGap,
+    margin: r.margin,
+    code: r.code,
+    caveats: r.caveats.map((c) => c.code).join(' '),
   }));
   return tableOf(out, [
     'experiment', 'setting', 'epochs', 'protocol', 'metric', 'bits', 'pairs', 'standardMean', 'standardCiLower', 'standardCiUpper',
-    'octizationMean', 'octizationCiLower', 'octizationCiUpper', 'gapMean', 'gapCiLower', 'gapCiUpper', 'p', 'pHolm',
+    'octizationMean', 'octizationCiLower', 'octizationCiUpper', 'gapMean', 'gapCiLower', 'gapCiUpper', 'p', 'pHolm', 'pPermutation', 'medianGap', 'margin', 'code', 'caveats',
   ]);
 }
 
@@ -350,7 +355,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
     const target = (PROTOCOL_TARGETS as Record<string, ProtocolTarget | undefined>)[exp];
     const sensitivity = target === undefined ? null : protocolSensitivity(expRows, target);
     if (sensitivity !== null) protocols.push({ experiment: exp, summary: protocolSummary(sensitivity) });
-    const sweep = bitSweep(expRows, exp);
+    const sweep = bitSweep(expRows, exp, { curves: analysis.curves });
     if (sweep !== null) bitSweeps.push({ experiment: exp, summary: bitSweepSummary(sweep) });
     const prefixes = checkEpochPrefixes(expRecords);
     if (prefixes.pairs > 0) reproducibility.push({ experiment: exp, pairs: prefixes.pairs, agreeing: prefixes.agreeing });

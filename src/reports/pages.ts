@@ -18,7 +18,7 @@ import { bandChart, barChart, distributionChart, forestChart } from './charts';
 import type { ChartSpec } from './charts';
 import type { ClaimsByProtocol } from '../analysis/claims';
 import type { VerdictRule } from '../analysis/verdict';
-import { claimsView, describeRule, factsView, verdictTally } from '../views/claims';
+import { caveatText, claimsView, describeRule, factsView, verdictTally } from '../views/claims';
 import { viewTableHtml } from '../views/table';
 import {
   MISSING,
@@ -40,7 +40,7 @@ import { methodsNoteHtml, methodsNoteNumbers } from './methods-note';
 import { provenanceOf } from './provenance';
 import type { Provenance } from './provenance';
 import { PROTOCOL_TARGETS, protocolCells, protocolSensitivity, protocolSummary } from './protocols';
-import type { RunRow } from './tables';
+import type { CurveRow, RunRow } from './tables';
 
 /** A damaged line of a results file, as the store reports it. */
 export interface DamagedLine {
@@ -456,8 +456,8 @@ ${htmlTable(cols, s.rows.map((r) => protocolCells(s, r)))}`;
  * intervals, the paired gap and Holm-adjusted p-values, and a chart; the chart
  * (if any) is returned for the page to draw.
  */
-export function bitSweepSection(experiment: string, runs: readonly RunRow[]): { html: string; chart: ChartSpec | null } {
-  const s = bitSweep(runs, experiment);
+export function bitSweepSection(experiment: string, runs: readonly RunRow[], curves: readonly CurveRow[] = []): { html: string; chart: ChartSpec | null } {
+  const s = bitSweep(runs, experiment, { curves });
   if (s === null) {
     return { html: '<p class="muted">No bit-width sweep yet: it needs standard and octization runs of the same seed (full data, projected-step) at two or more widths.</p>', chart: null };
   }
@@ -470,12 +470,15 @@ export function bitSweepSection(experiment: string, runs: readonly RunRow[]): { 
     { label: 'octization: mean [95% CI]', align: 'right' },
     { label: `gap oct − std${unit}: mean [95% CI]`, align: 'right' },
     { label: 'p (paired t)', align: 'right' },
-    { label: 'p (Holm)', align: 'right' },
+    { label: 'p (perm.)', align: 'right', title: 'two-sided sign-flip permutation test' },
+    { label: 'p (Holm, family bits)', align: 'right', title: 'paired t, Holm-adjusted across the widths of this sweep' },
+    { label: 'the rule says' },
   ];
   const chart = bitSweepChart(s);
   const html = `<p>${escapeHtml(bitSweepSummary(s))}</p>
 <p class="note">Setting: ${escapeHtml(s.setting)}. Pairs are the seeds run with both methods at a width; Holm's correction runs across the widths.</p>
 ${htmlTable(cols, s.rows.map((r) => bitSweepCells(s, r)))}
+${s.rows.some((r) => r.caveats.length > 0) ? `<ul class="note">${s.rows.flatMap((r) => r.caveats.map((c) => `<li>${r.bits} bits: ${escapeHtml(caveatText(c))}</li>`)).join('')}</ul>` : ''}
 ${chartGrid([chart])}`;
   return { html, chart };
 }
@@ -520,7 +523,7 @@ ${p.comparisons.length === 0 ? '<p class="muted">No pair of methods to compare i
     return s.html === '' ? '' : `<h3>${escapeHtml(panelTitle(p))}</h3>\n${s.html}\n${s.chart === null ? '' : chartGrid([s.chart])}`;
   });
   const timingParts = an.panels.map((p) => `<h3>${escapeHtml(panelTitle(p))}</h3>\n${timingTable(p)}`);
-  const sweep = bitSweepSection(an.experiment, an.runs);
+  const sweep = bitSweepSection(an.experiment, an.runs, an.curves);
   if (sweep.chart !== null) charts.push(sweep.chart);
   const note = methodsNoteHtml(methodsNoteNumbers(args.records.map((r) => r.config.optimizer.learningRate)));
   const damaged =

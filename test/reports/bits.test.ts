@@ -15,7 +15,7 @@ function width(bits: number, standard: number[], octization: number[], over: Par
 
 describe('reports: bit-width sweep', () => {
   it('picks the metric by experiment', () => {
-    assert.equal(sweepMetric('regression'), 'trainLossLast');
+    assert.equal(sweepMetric('regression'), 'testLoss');
     assert.equal(sweepMetric('mnist'), 'testAccuracy');
   });
 
@@ -36,7 +36,7 @@ describe('reports: bit-width sweep', () => {
     // Holm over two p-values: min(1, 2·0.2952) and max of that with 1.
     assert.ok(Math.abs((two.pHolm ?? NaN) - 2 * 0.29516724) < 1e-6);
     assert.equal(s.rows[1].pHolm, 1);
-    assert.deepEqual(bitSweepCells(s, two).slice(0, 2), ['2', '2']);
+    assert.deepEqual(bitSweepCells(s, two).slice(0, 2), ['2 (codes ±3)', '2']);
   });
 
   it('pairs by seed: a seed run by one method only is left out', () => {
@@ -57,19 +57,31 @@ describe('reports: bit-width sweep', () => {
     const s = bitSweep(rows, 'mnist');
     assert.ok(s !== null);
     const text = bitSweepSummary(s);
-    assert.match(text, /^Standard vs octization at 2, 4, 6, 8 bits \(20 epochs, projected-step, test accuracy; n = 1–6 pairs per width\)\./);
-    assert.match(text, /octization is ahead at 4 bits; standard is ahead at 8 bits; no difference is shown at 6 bits; 2 bits have fewer than 2 pairs \(no test\)\.$/);
+    assert.deepEqual(s.rows.map((r) => r.code), [null, 'a-higher', 'equivalent', 'b-higher']);
+    assert.match(text, /^Standard vs octization at 2, 4, 6, 8 bits \(20 epochs, projected-step, test accuracy; n = 1–6 pairs per width;/);
+    assert.match(text, /octization is better at 4 bits; standard is better at 8 bits; the two are equivalent \(within the margin\) at 6 bits; nothing is shown at 2 bits\.$/);
   });
 
   it('for losses, lower is ahead', () => {
     const reg = (bits: number, standard: number[], octization: number[]): RunRow[] => [
-      ...standard.map((v, seed) => row({ experiment: 'regression', method: 'standard', seed, bits, epochs: 50, trainLossLast: v })),
-      ...octization.map((v, seed) => row({ experiment: 'regression', method: 'octization', seed, bits, epochs: 50, trainLossLast: v })),
+      ...standard.map((v, seed) => row({ experiment: 'regression', method: 'standard', seed, bits, epochs: 50, testLoss: v })),
+      ...octization.map((v, seed) => row({ experiment: 'regression', method: 'octization', seed, bits, epochs: 50, testLoss: v })),
     ];
-    const s = bitSweep([...reg(4, [10, 11, 12], [5, 5.5, 6.2]), ...reg(8, [10, 11, 12], [10, 11, 12])], 'regression');
+    const five = [10, 11, 12, 13, 14];
+    const s = bitSweep([...reg(4, five, five.map((v, i) => v / 2 + 0.01 * i)), ...reg(8, five, five.map((v, i) => v + 0.001 * (i % 2)))], 'regression');
     assert.ok(s !== null);
-    assert.equal(s.metric, 'trainLossLast');
-    assert.match(bitSweepSummary(s), /octization is ahead at 4 bits; no difference is shown at 8 bits/);
+    assert.equal(s.metric, 'testLoss');
+    assert.match(bitSweepSummary(s), /octization is better at 4 bits; the two are equivalent \(within the margin\) at 8 bits/);
+  });
+
+  it('two dead networks are said to be dead, not "no difference" (every seed at chance)', () => {
+    const dead = [0.098, 0.098, 0.098, 0.098, 0.098];
+    const alive = [0.5, 0.52, 0.51, 0.53, 0.5];
+    const s = bitSweep([...width(2, dead, dead), ...width(8, alive, alive.map((a) => a + 0.3))], 'mnist');
+    assert.ok(s !== null);
+    assert.deepEqual(s.rows[0].caveats.map((c) => c.code), ['dead-networks']);
+    assert.deepEqual(s.rows[1].caveats, []);
+    assert.match(bitSweepSummary(s), /at 2 bits both networks are dead/);
   });
 
   it('uses full-data runs of one protocol, the setting with the most widths, and needs two widths', () => {
