@@ -224,25 +224,25 @@ export function protocolsTable(experiment: string, s: ProtocolSensitivity | null
     protocol: r.protocol,
     pairs: r.n,
     standardMean: r.standard.mean,
-    standardPiLower: r.standard.prediction?.lower,
-    standardPiUpper: r.standard.prediction?.upper,
+    standardRangeLower: r.standard.range?.lower,
+    standardRangeUpper: r.standard.range?.upper,
     standardSeed: r.standard.seed,
     octizationMean: r.octization.mean,
-    octizationPiLower: r.octization.prediction?.lower,
-    octizationPiUpper: r.octization.prediction?.upper,
+    octizationRangeLower: r.octization.range?.lower,
+    octizationRangeUpper: r.octization.range?.upper,
     octizationSeed: r.octization.seed,
     gapMean: r.gap.mean,
     gapCiLower: r.gap.ci?.lower,
     gapCiUpper: r.gap.ci?.upper,
-    gapPiLower: r.gap.prediction?.lower,
-    gapPiUpper: r.gap.prediction?.upper,
+    gapRangeLower: r.gap.range?.lower,
+    gapRangeUpper: r.gap.range?.upper,
     gapSeed: r.gap.seed,
     distance: r.distance,
     consistent: r.consistent,
   }));
   return tableOf(out, [
-    'experiment', 'setting', 'epochs', 'bits', 'metric', 'protocol', 'pairs', 'standardMean', 'standardPiLower', 'standardPiUpper', 'standardSeed',
-    'octizationMean', 'octizationPiLower', 'octizationPiUpper', 'octizationSeed', 'gapMean', 'gapCiLower', 'gapCiUpper', 'gapPiLower', 'gapPiUpper', 'gapSeed', 'distance', 'consistent',
+    'experiment', 'setting', 'epochs', 'bits', 'metric', 'protocol', 'pairs', 'standardMean', 'standardRangeLower', 'standardRangeUpper', 'standardSeed',
+    'octizationMean', 'octizationRangeLower', 'octizationRangeUpper', 'octizationSeed', 'gapMean', 'gapCiLower', 'gapCiUpper', 'gapRangeLower', 'gapRangeUpper', 'gapSeed', 'distance', 'consistent',
   ]);
 }
 
@@ -370,7 +370,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
       ['timing', 'training and inference time', timingTable(analysis)],
       ['claims', 'claims of this experiment (the rows of the claims tables above)', claimsCsvTable(expClaims, rule)],
       ['facts', 'checked facts of this experiment (deterministic, not statistical support)', factsCsvTable(expClaims)],
-      ['protocols', "protocols against the seed's figures (means, prediction intervals, paired gaps)", protocolsTable(exp, sensitivity)],
+      ['protocols', "protocols against the seed's figures (means, ranges of the runs, paired gaps)", protocolsTable(exp, sensitivity)],
       ['bits', 'standard vs octization by bit width (means, 95% CIs, paired gaps, Holm-adjusted p)', bitSweepTable(sweep)],
       ['data', 'data files with SHA-256 and the split', dataFilesTable(expRecords)],
     ];

@@ -436,18 +436,19 @@ export function protocolSection(experiment: string, runs: readonly RunRow[]): st
   const cols: Column[] = [
     { label: 'protocol' },
     { label: 'pairs', align: 'right' },
-    { label: 'standard: mean [95% PI]', align: 'right', title: 'mean over seeds and the 95% prediction interval of one new run' },
+    { label: 'standard: mean [min, max]', align: 'right', title: 'mean over seeds and the range of the runs' },
     { label: 'seed inside?' },
-    { label: 'octization: mean [95% PI]', align: 'right' },
+    { label: 'octization: mean [min, max]', align: 'right' },
     { label: 'seed inside?' },
     { label: 'gap oct − std: mean [95% CI]', align: 'right' },
-    { label: 'gap: 95% PI of one pair', align: 'right' },
+    { label: 'gap: [min, max] of the pairs', align: 'right' },
     { label: 'seed gap inside?' },
     { label: 'distance to seed', align: 'right', title: target.metric === 'testAccuracy' ? 'sum of |mean − seed| of both methods' : 'sum of |log(mean / seed)| of both methods' },
   ];
   return `<p>${escapeHtml(protocolSummary(s))}</p>
-<p class="note">Setting: ${escapeHtml(s.setting)}. The seed reports one run per method, so its figures are compared with the 95% prediction interval of a single run
-(mean ± t·sd·√(1 + 1/n)), not with the interval of the mean. Protocols: ${s.rows.map((r) => `${escapeHtml(r.protocol)}: ${escapeHtml(PROTOCOL_DEFINITIONS[r.protocol as ProtocolName] ?? r.protocol)}`).join(' ')}</p>
+<p class="note">Setting: ${escapeHtml(s.setting)}. The seed reports one run per method, so its figures are compared with what one run gives: the range [min, max]
+of the n runs measured, an order-statistics interval that holds one new run with probability (n − 1)/(n + 1) (${escapeHtml(s.rows.map((r) => `${r.protocol}: n = ${r.n}, ${Math.round(((r.n - 1) / (r.n + 1)) * 100)} %`).join('; '))})
+whatever the distribution. Unlike mean ± t·sd it never leaves the bounds of the metric and does not bridge the gap between the modes of a bimodal arm. Protocols: ${s.rows.map((r) => `${escapeHtml(r.protocol)}: ${escapeHtml(PROTOCOL_DEFINITIONS[r.protocol as ProtocolName] ?? r.protocol)}`).join(' ')}</p>
 ${htmlTable(cols, s.rows.map((r) => protocolCells(s, r)))}`;
 }
 

@@ -3,12 +3,13 @@
  * so standard and octization are run under several protocols. This module says, per
  * protocol, where each method lands, how large the octization − standard gap is, and
  * whether the seed's single-run figures are what one run under that protocol would give
- * (inside the 95% prediction interval of a single new run). Pure functions of run rows.
+ * (inside the range of the runs measured: an order-statistics interval for one new run,
+ * which respects the bounds and the bimodality of the data). Pure functions of run rows.
  */
-import { mean, sd, tQuantile } from '../statistics';
+import { mean, median, sd, tQuantile } from '../statistics';
 import type { Interval } from '../statistics';
 import { pairOnCommonSeeds } from './analysis';
-import { SEED_FIGURES } from './claims';
+import { SEED_FIGURES } from '../seed-study/figures';
 import { formatFixed, formatInterval, formatNumber, formatPercent, formatPp } from './format';
 import type { RunRow } from './tables';
 
@@ -16,8 +17,8 @@ import type { RunRow } from './tables';
 export interface ProtocolTarget {
   /** Experiment. */
   experiment: string;
-  /** Metric of the seed's figures: final test accuracy, or the last epoch's training loss (regression). */
-  metric: 'testAccuracy' | 'trainLossLast';
+  /** Metric compared with the seed's figures: final test accuracy, or the test MSE of the final quantized model (regression; the seed prints its training loss). */
+  metric: 'testAccuracy' | 'testLoss';
   /** Epochs behind the seed's figures. */
   seedEpochs: number;
   /** The seed's figure per method, in the metric's units (accuracy as a fraction). */
@@ -28,7 +29,7 @@ export interface ProtocolTarget {
 export const PROTOCOL_TARGETS: Readonly<Record<string, ProtocolTarget>> = Object.freeze({
   regression: {
     experiment: 'regression',
-    metric: 'trainLossLast',
+    metric: 'testLoss',
     seedEpochs: SEED_FIGURES.regression.epochs,
     seed: { standard: SEED_FIGURES.regression.standard.lossLast, octization: SEED_FIGURES.regression.octization.lossLast },
   },
@@ -46,7 +47,7 @@ export const PROTOCOL_TARGETS: Readonly<Record<string, ProtocolTarget>> = Object
   },
 });
 
-/** Mean, spread and single-run prediction interval of one sample, with the seed's figure checked against it. */
+/** Mean, spread and the range of one sample, with the seed's figure checked against the range. */
 export interface SampleStats {
   /** Values behind the statistics. */
   n: number;
@@ -56,11 +57,18 @@ export interface SampleStats {
   sd: number | null;
   /** 95% t interval of the mean (null with n < 2). */
   ci: Interval | null;
-  /** 95% prediction interval of one new value: mean ± t·sd·√(1 + 1/n) (null with n < 2). */
-  prediction: Interval | null;
+  /** Median. */
+  median: number;
+  /**
+   * The range [min, max] of the n values: an interval for one new run by order statistics,
+   * which holds it with probability (n − 1)/(n + 1) whatever the distribution (null with n < 2).
+   */
+  range: Interval | null;
+  /** Coverage of {@link range} for one new run: (n − 1)/(n + 1). */
+  coverage: number | null;
   /** The seed's figure. */
   seed: number;
-  /** Whether the seed's figure lies inside the prediction interval (null without one). */
+  /** Whether the seed's figure lies inside the range (null without one). */
   seedInside: boolean | null;
 }
 
@@ -81,7 +89,7 @@ export interface ProtocolRow {
    * (accuracy, in fraction units) or of absolute log-ratios (losses).
    */
   distance: number;
-  /** All three seed figures (both methods and the gap) inside their prediction intervals (null if any cannot be checked). */
+  /** All three seed figures (both methods and the gap) inside the ranges of the runs (null if any cannot be checked). */
   consistent: boolean | null;
 }
 
@@ -105,17 +113,17 @@ export interface ProtocolSensitivity {
 
 const PROTOCOL_ORDER = ['projected-step', 'projected-epoch', 'ptq', 'qat'];
 
-/** Mean, sd, 95% CI and 95% single-run prediction interval of `x`, with `seed` checked against the latter. */
+/** Mean, sd, 95% CI of the mean, median and the range of `x` (an order-statistics interval for one new run), with `seed` checked against the range. */
 export function sampleStats(x: readonly number[], seed: number): SampleStats {
   if (x.length === 0) throw new Error('sampleStats: no values');
   const m = mean(x);
-  if (x.length < 2) return { n: x.length, mean: m, sd: null, ci: null, prediction: null, seed, seedInside: null };
+  const med = median(x);
+  if (x.length < 2) return { n: x.length, mean: m, sd: null, ci: null, median: med, range: null, coverage: null, seed, seedInside: null };
   const s = sd(x);
   const t = tQuantile(0.975, x.length - 1);
   const ci = { lower: m - (t * s) / Math.sqrt(x.length), upper: m + (t * s) / Math.sqrt(x.length) };
-  const half = t * s * Math.sqrt(1 + 1 / x.length);
-  const prediction = { lower: m - half, upper: m + half };
-  return { n: x.length, mean: m, sd: s, ci, prediction, seed, seedInside: seed >= prediction.lower && seed <= prediction.upper };
+  const range = { lower: Math.min(...x), upper: Math.max(...x) };
+  return { n: x.length, mean: m, sd: s, ci, median: med, range, coverage: (x.length - 1) / (x.length + 1), seed, seedInside: seed >= range.lower && seed <= range.upper };
 }
 
 /**
@@ -217,16 +225,16 @@ export function protocolSummary(s: ProtocolSensitivity): string {
   const t = s.target;
   const v = (x: number): string => formatTargetValue(t, x);
   const g = (x: number): string => formatTargetGap(t, x);
-  const label = t.metric === 'testAccuracy' ? 'test accuracy' : 'final-epoch training loss';
+  const label = t.metric === 'testAccuracy' ? 'test accuracy' : "test MSE of the quantized model (the seed's figures are final-epoch training losses)";
   const epochsNote = s.epochs === t.seedEpochs ? `${s.epochs} epochs, as the seed` : `${s.epochs} epochs (the seed's figures are for ${t.seedEpochs})`;
   const parts: string[] = [];
   parts.push(`Protocols compared at ${epochsNote}, ${s.bits} bits, on ${label}; the seed reports ${v(t.seed.standard)} (standard) and ${v(t.seed.octization)} (octization).`);
   if (s.consistent.length > 0) {
-    parts.push(`The seed's figures are what a single run gives (inside the 95% prediction intervals of both methods and of the gap) under ${s.consistent.join(', ')}.`);
+    parts.push(`The seed's figures are what a single run gives (inside the range of the measured runs, for both methods and for the gap) under ${s.consistent.join(', ')}.`);
   } else {
     const unknown = s.rows.some((r) => r.consistent === null);
     parts.push(
-      `No protocol reproduces the seed's figures: under each one, at least one of them (standard, octization or their gap) falls outside the 95% prediction interval of a single run${unknown ? ', or too few seeds ran to tell' : ''}.`,
+      `No protocol reproduces the seed's figures: under each one, at least one of them (standard, octization or their gap) falls outside the range of the measured runs${unknown ? ', or too few seeds ran to tell' : ''}.`,
     );
   }
   const ranked = [...s.rows].sort((a, b) => a.distance - b.distance);
@@ -253,12 +261,12 @@ export function protocolCells(s: ProtocolSensitivity, r: ProtocolRow): string[] 
   return [
     r.protocol,
     String(r.n),
-    `${v(r.standard.mean)} ${formatInterval(r.standard.prediction, v)}`,
+    `${v(r.standard.mean)} ${formatInterval(r.standard.range, v)}`,
     inside(r.standard.seedInside),
-    `${v(r.octization.mean)} ${formatInterval(r.octization.prediction, v)}`,
+    `${v(r.octization.mean)} ${formatInterval(r.octization.range, v)}`,
     inside(r.octization.seedInside),
     `${g(r.gap.mean)} ${formatInterval(r.gap.ci, g)}`,
-    `${formatInterval(r.gap.prediction, g)}`,
+    `${formatInterval(r.gap.range, g)}`,
     inside(r.gap.seedInside),
     t.metric === 'testAccuracy' ? `${formatFixed(r.distance * 100, 2)} pp` : formatNumber(r.distance, 3),
   ];

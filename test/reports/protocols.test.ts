@@ -15,17 +15,26 @@ function arm(protocol: string, std: number[], oct: number[], over: Partial<RunRo
 const near = (a: number, b: number, tol = 1e-6): void => assert.ok(Math.abs(a - b) < tol, `${a} vs ${b}`);
 
 describe('reports: protocol sensitivity', () => {
-  it('sampleStats: mean, sd, t interval and single-run prediction interval, checked by hand', () => {
+  it('sampleStats: mean, sd, t interval of the mean and the order-statistics range of one run, checked by hand', () => {
     const s = sampleStats([1, 2, 3], 2);
     near(s.mean, 2);
     near(s.sd as number, 1);
     const t = 4.302652729911275; // t(0.975, 2)
     near(s.ci!.upper - 2, t / Math.sqrt(3));
-    near(s.prediction!.upper - 2, t * Math.sqrt(1 + 1 / 3));
+    assert.deepEqual([s.range, s.coverage], [{ lower: 1, upper: 3 }, 0.5]);
     assert.equal(s.seedInside, true);
-    assert.equal(sampleStats([1, 2, 3], 7).seedInside, false); // 2 + 4.97 < 7
+    assert.equal(sampleStats([1, 2, 3], 3.5).seedInside, false);
     const one = sampleStats([5], 5);
-    assert.deepEqual([one.sd, one.ci, one.prediction, one.seedInside], [null, null, null, null]);
+    assert.deepEqual([one.sd, one.ci, one.range, one.seedInside], [null, null, null, null]);
+  });
+
+  it('the range respects bounds and bimodality: a bimodal bounded arm never gets a negative accuracy', () => {
+    // Standard on CIFAR-10 under projected-step: 3 seeds at chance, 7 near 45 %: mean ± t·sd·√(1 + 1/n) would dip below 0.
+    const x = [0.1, 0.1, 0.1, 0.43, 0.46, 0.44, 0.45, 0.46, 0.42, 0.43];
+    const s = sampleStats(x, 0.2914);
+    assert.deepEqual(s.range, { lower: 0.1, upper: 0.46 });
+    assert.ok(s.range!.lower >= 0);
+    near(s.coverage as number, 9 / 11);
     assert.throws(() => sampleStats([], 0), /no values/);
   });
 
