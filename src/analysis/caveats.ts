@@ -38,16 +38,17 @@ export function chanceLevel(experiment: string): number | null {
 }
 
 /** The arm-level facts a verdict needs: arms at chance, arms far below float (accuracy only). */
-export function armCaveats(arms: readonly { method: string; n: number; mean: number; atChance: number | null }[], metric: ClaimMetric): Caveat[] {
+export function armCaveats(arms: readonly { method: string; epochs: number; n: number; mean: number; atChance: number | null }[], metric: ClaimMetric): Caveat[] {
   if (metric !== 'testAccuracy') return [];
   const out: Caveat[] = [];
   const seen = new Set<string>();
   for (const a of arms) {
     if (a.method === 'float' || a.atChance === null || a.atChance === 0) continue;
-    const key = `${a.method}|${a.atChance}|${a.n}`;
+    const key = `${a.method}|${a.epochs}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ code: 'arm-at-chance', method: a.method, values: { k: a.atChance, n: a.n } });
+    const epochsDiffer = new Set(arms.map((x) => x.epochs)).size > 1;
+    out.push({ code: 'arm-at-chance', method: a.method, values: epochsDiffer ? { k: a.atChance, n: a.n, epochs: a.epochs } : { k: a.atChance, n: a.n } });
   }
   const float = arms.find((a) => a.method === 'float');
   if (float !== undefined) {

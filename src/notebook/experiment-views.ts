@@ -21,7 +21,7 @@ import { bitSweepCells } from '../reports/bits';
 import type { BitSweep } from '../reports/bits';
 import { protocolCells } from '../reports/protocols';
 import type { ProtocolSensitivity } from '../reports/protocols';
-import type { HtmlTableInput } from './html';
+import type { PlainTableInput } from './html';
 
 /** Outcome of {@link loadDatasetIfPresent}: the data, or why it is not there. */
 export type DatasetAvailability = { status: 'loaded'; data: Dataset } | { status: 'missing'; message: string };
@@ -42,7 +42,7 @@ export async function loadDatasetIfPresent(args: DatasetArgs): Promise<DatasetAv
 }
 
 /** Key facts of a dataset's provenance as a two-column table. */
-export function provenanceTable(p: DatasetProvenance): HtmlTableInput {
+export function provenanceTable(p: DatasetProvenance): PlainTableInput {
   const limit = (x: number | null): string => (x === null ? 'none' : formatNumber(x));
   const rows: [string, string][] = [
     ['dataset', p.dataset],
@@ -68,7 +68,7 @@ export function provenanceTable(p: DatasetProvenance): HtmlTableInput {
 }
 
 /** Every file a dataset was read from, with its size and SHA-256. */
-export function filesTable(p: DatasetProvenance): HtmlTableInput {
+export function filesTable(p: DatasetProvenance): PlainTableInput {
   return { columns: ['file', 'role', 'bytes', 'SHA-256'], rows: p.files.map((f) => [f.path, f.role, f.bytes, f.sha256]) };
 }
 
@@ -79,7 +79,7 @@ export interface LiveRunTableArgs {
 }
 
 /** One row per run made in the notebook: what ran and what it measured. */
-export function liveRunTable(records: readonly RunRecord[], args: LiveRunTableArgs = {}): HtmlTableInput {
+export function liveRunTable(records: readonly RunRecord[], args: LiveRunTableArgs = {}): PlainTableInput {
   const timings = args.timings ?? true;
   const rows = records.map((r) => {
     const c = r.config;
@@ -124,7 +124,7 @@ export function mainPanels(analysis: ExperimentAnalysis, protocol = 'projected-s
 }
 
 /** Per-arm summary of one metric in a panel: n, seeds, mean with 95% t and BCa intervals, sd, range. */
-export function armTable(panel: Panel, metric: RunMetric): HtmlTableInput {
+export function armTable(panel: Panel, metric: RunMetric): PlainTableInput {
   const f = (x: number | null | undefined): string => formatMetric(metric, x);
   const rows = panel.arms.map((a) => {
     const s = a.summaries[metric];
@@ -143,7 +143,7 @@ export function armTable(panel: Panel, metric: RunMetric): HtmlTableInput {
 }
 
 /** The comparisons of a panel: A − B with interval, tests, effect size and minimum detectable effect. */
-export function comparisonTable(panel: Panel): HtmlTableInput {
+export function comparisonTable(panel: Panel): PlainTableInput {
   const rows = panel.comparisons.map((c) => {
     const r = c.result;
     const d = (x: number | null | undefined): string => formatMetricDiff(c.metric, x);
@@ -206,17 +206,17 @@ export function claimTable(claims: readonly ClaimResult[], id = 'claims'): ViewT
 }
 
 /** A protocol comparison ({@link ProtocolSensitivity}) as a table: the same columns as the report's. */
-export function protocolTable(s: ProtocolSensitivity): HtmlTableInput {
+export function protocolTable(s: ProtocolSensitivity): PlainTableInput {
   return {
-    columns: ['protocol', 'pairs', 'standard: mean [95% PI]', 'seed inside?', 'octization: mean [95% PI]', 'seed inside?', 'gap: mean [95% CI]', 'gap: 95% PI', 'seed gap inside?', 'distance to seed'],
+    columns: ['protocol', 'pairs', 'standard: mean [min, max]', 'seed inside?', 'octization: mean [min, max]', 'seed inside?', 'gap: mean [95% CI]', 'gap: [min, max]', 'seed gap inside?', 'distance to seed'],
     rows: s.rows.map((r) => protocolCells(s, r)),
   };
 }
 
 /** A bit-width sweep ({@link BitSweep}) as a table: the same columns as the report's. */
-export function bitSweepTable(s: BitSweep): HtmlTableInput {
+export function bitSweepTable(s: BitSweep): PlainTableInput {
   return {
-    columns: ['bits', 'pairs', 'standard: mean [95% CI]', 'octization: mean [95% CI]', 'gap oct − std: mean [95% CI]', 'p (paired t)', 'p (Holm)'],
+    columns: ['bits', 'pairs', 'standard: mean [95% CI]', 'octization: mean [95% CI]', 'gap oct − std: mean [95% CI]', 'p (paired t)', 'p (perm.)', 'p (Holm, family bits)', 'the rule says'],
     rows: s.rows.map((r) => bitSweepCells(s, r)),
   };
 }

@@ -5,13 +5,22 @@
  */
 import { formatNumber, MISSING } from '../reports/format';
 import { escapeHtml } from '../reports/html';
+import { viewTableHtml } from '../views/table';
+import type { ViewTable } from '../views/table';
 
-/** Rows under named columns; the shape of the report tables (`{ columns, rows }`). */
-export interface HtmlTableInput {
+/** Rows under named columns; the shape of the plain report tables (`{ columns, rows }`). */
+export interface PlainTableInput {
   /** Column headers, in order. */
   columns: readonly string[];
   /** One array of cells per row, one cell per column. */
   rows: readonly (readonly unknown[])[];
+}
+
+/** What {@link tableHtml} shows: a plain table, or a view table of the reports (rendered exactly as on the report pages). */
+export type HtmlTableInput = PlainTableInput | ViewTable;
+
+function isViewTable(t: HtmlTableInput): t is ViewTable {
+  return Array.isArray(t.columns) && t.columns.length > 0 && typeof t.columns[0] === 'object' && t.columns[0] !== null;
 }
 
 /** Options of {@link tableHtml}. */
@@ -44,8 +53,9 @@ export function defaultCellText(value: unknown): string {
  */
 export function tableHtml(table: HtmlTableInput, args: HtmlTableArgs = {}): string {
   if (table === null || typeof table !== 'object' || !Array.isArray(table.columns) || !Array.isArray(table.rows)) {
-    throw new Error('tableHtml: expected { columns: string[], rows: unknown[][] }');
+    throw new Error('tableHtml: expected { columns: string[], rows: unknown[][] } or a view table');
   }
+  if (isViewTable(table)) return viewTableHtml(args.caption === undefined ? table : { ...table, title: args.caption });
   const format = args.format ?? ((v: unknown) => defaultCellText(v));
   const align = args.alignNumbers ?? true;
   const cell = 'padding:2px 8px;border-bottom:1px solid #ddd;';

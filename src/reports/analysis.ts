@@ -6,7 +6,8 @@
  * All statistics come from `src/statistics`.
  */
 import { stableStringify } from '../experiments/config';
-import { compareMethods, holmAdjust, summarize, tInterval } from '../statistics';
+import { compareMethods, holmAdjust, median, summarize, tInterval } from '../statistics';
+import { chanceLevel, CHANCE_MARGIN, lossRose } from '../analysis/caveats';
 import type { Comparison, Direction, Interval, MethodSummary } from '../statistics';
 import type { CurveRow, RunRow } from './tables';
 
@@ -88,6 +89,10 @@ export interface Arm {
   storage: Record<string, number>;
   /** Per-epoch bands of each curve metric present in every run. */
   bands: Partial<Record<CurveMetric, BandPoint[]>>;
+  /** Runs whose training loss at the last epoch is above the first epoch's (the run diverged). */
+  diverged: number;
+  /** Runs whose final accuracy is within 5 pp of chance, or null (regression). */
+  atChance: number | null;
 }
 
 /** Why two arms are compared. */
@@ -111,6 +116,14 @@ export interface PairComparison {
   inFamily: boolean;
   /** Holm-adjusted paired-t (or Welch) p-value across the family, or null. */
   pHolm: number | null;
+  /** Median of the per-seed differences (paired), or null. */
+  medianDiff: number | null;
+  /**
+   * For ablations: how many seed pairs are bit-identical runs (every recorded loss,
+   * accuracy and code statistic equal, epoch by epoch). When all are, the comparison is a
+   * checked identity, not a test: it is left out of the Holm family.
+   */
+  identity: { pairs: number; identical: number } | null;
 }
 
 /** Runs that can be compared: one setting, epochs, protocol and bit width, plus that setting's float runs. */
@@ -231,7 +244,10 @@ function makeArm(runs: RunRow[], curves: readonly CurveRow[], args: Required<Pic
     if (b !== null) bands[m] = b;
   }
   const first = sorted[0];
+  const chance = chanceLevel(first.experiment);
   return {
+    diverged: sorted.filter((r) => lossRose(r.trainLossFirst, r.trainLossLast)).length,
+    atChance: chance === null || sorted.some((r) => r.testAccuracy === null) ? null : sorted.filter((r) => (r.testAccuracy as number) <= chance + CHANCE_MARGIN).length,
     method: first.method,
     protocol: first.protocol,
     bits: first.bits,
@@ -281,8 +297,31 @@ export function plannedPairs(arms: readonly Pick<Arm, 'method' | 'scheme'>[]): {
   return out;
 }
 
+/** Fields of a curve row that two bit-identical runs share exactly. */
+const IDENTITY_FIELDS = ['trainLoss', 'testLoss', 'testAccuracy', 'stepChangeFraction', 'epochChangeFraction', 'zeroCodeFraction', 'meanAbsWeight'] as const;
+
+/** How many seed pairs of two arms are bit-identical runs: the same final metrics and the same per-epoch records. */
+export function identicalPairs(a: Pick<Arm, 'runs'>, b: Pick<Arm, 'runs'>, curves: readonly CurveRow[]): { pairs: number; identical: number } {
+  const byKey = new Map<string, CurveRow[]>();
+  for (const c of curves) byKey.set(c.key, [...(byKey.get(c.key) ?? []), c]);
+  const bBySeed = new Map(b.runs.map((r) => [r.seed, r]));
+  let pairs = 0;
+  let identical = 0;
+  for (const ra of a.runs) {
+    const rb = bBySeed.get(ra.seed);
+    if (rb === undefined) continue;
+    pairs++;
+    const same = ra.testLoss === rb.testLoss && ra.testAccuracy === rb.testAccuracy && ra.trainLossLast === rb.trainLossLast;
+    const ca = (byKey.get(ra.key) ?? []).sort((p, q) => p.epoch - q.epoch);
+    const cb = (byKey.get(rb.key) ?? []).sort((p, q) => p.epoch - q.epoch);
+    const curvesSame = ca.length === cb.length && ca.every((x, i) => IDENTITY_FIELDS.every((f) => x[f] === cb[i][f]));
+    if (same && curvesSame) identical++;
+  }
+  return { pairs, identical };
+}
+
 function compareArms(a: Arm, b: Arm, metric: RunMetric, kind: ComparisonKind, inFamily: boolean, args: Required<Pick<AnalyzeArgs, 'resamples' | 'seed'>>): PairComparison {
-  const base = { kind, a: a.method, b: b.method, metric, inFamily, pHolm: null };
+  const base = { kind, a: a.method, b: b.method, metric, inFamily, pHolm: null, medianDiff: null, identity: null };
   const va = metricValues(a.runs, metric);
   const vb = metricValues(b.runs, metric);
   if (va === null || vb === null) return { ...base, result: null, note: `${METRICS[metric].label} is not recorded for every run` };
@@ -294,7 +333,10 @@ function compareArms(a: Arm, b: Arm, metric: RunMetric, kind: ComparisonKind, in
     b.runs.map((r, i) => ({ seed: r.seed, value: vb[i] })),
   );
   const result = compareMethods(pa, pb, { direction: METRICS[metric].direction, resamples: args.resamples, seed: args.seed });
-  return { ...base, result, note: note ?? (result.design === 'paired' ? null : 'seed sets differ: unpaired (Welch)') };
+  const bBy = new Map(pb.map((x) => [x.seed, x.value]));
+  const diffs = pa.filter((x) => bBy.has(x.seed)).map((x) => x.value - (bBy.get(x.seed) as number));
+  const medianDiff = result.design === 'paired' ? median(diffs) : null;
+  return { ...base, result, medianDiff, note: note ?? (result.design === 'paired' ? null : 'seed sets differ: unpaired (Welch)') };
 }
 
 /**
@@ -374,7 +416,9 @@ export function analyzeExperiment(experiment: string, runs: readonly RunRow[], c
       for (const pair of plannedPairs(arms)) {
         const A = armBy.get(pair.a) as Arm;
         const B = armBy.get(pair.b) as Arm;
-        comparisons.push(compareArms(A, B, primaryMetric, pair.kind, true, args));
+        const identity = pair.kind === 'ablation' ? identicalPairs(A, B, myCurves) : null;
+        const isIdentity = identity !== null && identity.pairs > 0 && identity.identical === identity.pairs;
+        comparisons.push({ ...compareArms(A, B, primaryMetric, pair.kind, !isIdentity, args), identity });
         if (pair.kind === 'primary') for (const m of secondary) comparisons.push(compareArms(A, B, m, pair.kind, false, args));
       }
       panels.push({ experiment, setting: ctxRuns[0].setting, epochs: ctxRuns[0].epochs, protocol: combo.protocol, bits: combo.bits, arms, comparisons });

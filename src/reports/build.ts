@@ -21,6 +21,8 @@ import type { VerdictRule } from '../analysis/verdict';
 import { seedClaims } from '../seed-study/claims';
 import type { ClaimSpec } from '../seed-study/claims';
 import { claimsView, factsView } from '../views/claims';
+import { bottomLine } from '../analysis/bottom-line';
+import type { BottomLine } from '../analysis/bottom-line';
 import { viewTableCsv } from '../views/table';
 import { experimentPage, indexPage } from './pages';
 import { PROTOCOL_TARGETS, protocolSensitivity, protocolSummary } from './protocols';
@@ -71,6 +73,8 @@ export interface BuildReportsResult {
   protocols: { experiment: string; summary: string }[];
   /** The bit-width sweep of each experiment that has one, in words ({@link bitSweepSummary}). */
   bitSweeps: { experiment: string; summary: string }[];
+  /** The answer to the study in numbers ({@link bottomLine}). */
+  bottomLine: BottomLine;
   /** Per experiment: pairs of runs that differ only in their epoch count, and how many agree exactly ({@link checkEpochPrefixes}). */
   reproducibility: { experiment: string; pairs: number; agreeing: number }[];
 }
@@ -407,7 +411,9 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   files.push(writeCsv(path.join(tablesDir, 'claims.csv'), claimsCsvTable(claims, rule)));
   files.push(writeCsv(path.join(tablesDir, 'facts.csv'), factsCsvTable(claims)));
   files.push(writeCsv(path.join(tablesDir, 'study-progress.csv'), progressTable(progress)));
+  const bottom = bottomLine(claims, rows, curves);
   const index = indexPage({
+    bottomLine: bottom,
     entries,
     notebooks: findNotebooks(args.out),
     claims,
@@ -423,5 +429,5 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   const indexFile = path.join(args.out, 'index.html');
   fs.writeFileSync(indexFile, index);
   files.push(indexFile);
-  return { files, experiments, runs: records.length, damaged: read.problems, duplicates, claims, progress, protocols, bitSweeps, reproducibility };
+  return { files, experiments, runs: records.length, damaged: read.problems, duplicates, claims, progress, protocols, bitSweeps, reproducibility, bottomLine: bottom };
 }

@@ -110,6 +110,42 @@ export function bandChart(id: string, title: string, series: readonly BandSeries
   return { id, title, data, layout: baseLayout('epoch', yTitle, { xaxis: { title: { text: 'epoch' }, gridcolor: '#e6e6e6', zeroline: false, dtick: maxEpoch <= 10 ? 1 : undefined, range: [0.5, maxEpoch + 0.5] } }) };
 }
 
+/** One method's per-seed curves for {@link seedLinesChart}. */
+export interface SeedLinesSeries {
+  /** Method name (legend and colour). */
+  method: string;
+  /** One curve per seed. */
+  seeds: { seed: number; points: { epoch: number; value: number }[] }[];
+}
+
+/**
+ * Every seed's curve, one thin line each, a method's seeds in its colour: the view for
+ * bimodal arms (some seeds escape chance, others do not), where a mean ± t band matches
+ * no seed. The median across seeds is drawn thick.
+ */
+export function seedLinesChart(id: string, title: string, series: readonly SeedLinesSeries[], yTitle: string, scale = 1): ChartSpec {
+  const data: Record<string, unknown>[] = [];
+  for (const s of series) {
+    const colour = methodColour(s.method);
+    s.seeds.forEach((c, i) => {
+      data.push({
+        type: 'scatter', mode: 'lines', name: s.method, legendgroup: s.method, showlegend: i === 0,
+        x: c.points.map((p) => p.epoch), y: c.points.map((p) => p.value * scale),
+        line: { color: withAlpha(colour, 0.55), width: 1 }, hovertemplate: `${s.method} seed ${c.seed}<br>epoch %{x}<br>%{y:.4g}<extra></extra>`,
+      });
+    });
+    const epochs = [...new Set(s.seeds.flatMap((c) => c.points.map((p) => p.epoch)))].sort((x, y) => x - y);
+    const med = epochs.map((e) => {
+      const v = s.seeds.map((c) => c.points.find((p) => p.epoch === e)?.value).filter((x): x is number => x !== undefined).sort((x, y) => x - y);
+      const m = v.length % 2 === 1 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+      return m * scale;
+    });
+    data.push({ type: 'scatter', mode: 'lines', name: `${s.method} median`, legendgroup: s.method, x: epochs, y: med, line: { color: colour, width: 3 }, hovertemplate: `${s.method} median<br>epoch %{x}<br>%{y:.4g}<extra></extra>` });
+  }
+  const maxEpoch = Math.max(1, ...series.flatMap((s) => s.seeds.flatMap((c) => c.points.map((p) => p.epoch))));
+  return { id, title, data, layout: baseLayout('epoch', yTitle, { xaxis: { title: { text: 'epoch' }, gridcolor: '#e6e6e6', zeroline: false, dtick: maxEpoch <= 10 ? 1 : undefined, range: [0.5, maxEpoch + 0.5] } }) };
+}
+
 /** One method's points for {@link sweepChart}: a mean and its interval at each x. */
 export interface SweepSeries {
   /** Method name (legend and colour). */

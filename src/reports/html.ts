@@ -106,9 +106,10 @@ p, li { max-width: 78ch; }
 .note { font-size: 0.9rem; }
 td .note, th .note { font-size: 0.9em; }
 table.cmp td:first-child { white-space: nowrap; }
-table.claims td:nth-child(1) { min-width: 14em; }
-table.claims td:nth-child(2), table.claims td:nth-child(3) { min-width: 9em; }
-table.claims td:last-child { min-width: 16em; }
+table.claims td:nth-child(2) { min-width: 16em; }
+table.claims td:nth-child(21), table.claims td:nth-child(22) { min-width: 18em; }
+table.view caption { text-align: left; font-weight: 600; padding: 4px 0; color: var(--muted); font-size: 0.85rem; }
+td { overflow-wrap: anywhere; }
 table.claims ul { margin: 4px 0 0; padding-left: 16px; }
 a { color: var(--accent); }
 nav.toc { font-size: 0.92rem; margin: 12px 0 0; }
@@ -123,10 +124,15 @@ table.kv th { background: none; font-weight: 600; white-space: nowrap; }
 table.wide { font-size: 0.78rem; }
 table.wide th, table.wide td { padding: 3px 6px; }
 .verdict { font-weight: 600; white-space: nowrap; }
-.v-supported { color: #1b7a3d; }
-.v-not-supported { color: #b3261e; }
+.v-supported, .v-holds { color: #1b7a3d; }
+.v-contradicted, .v-fails { color: #b3261e; }
+.v-not-reproduced { color: #a4460b; }
+.v-equivalent, .v-identity { color: #1f5fa8; }
 .v-inconclusive { color: #8a6100; }
-.v-no-results-yet { color: var(--muted); }
+.v-awaiting-runs, .v-not-in-plan { color: var(--muted); }
+.v-identity { white-space: normal; font-weight: 500; }
+.bottom-line { border: 2px solid var(--accent); border-radius: 6px; padding: 10px 16px; margin: 14px 0; background: #f5f9ff; }
+.bottom-line p, .bottom-line li { max-width: 120ch; }
 .charts.wide { grid-template-columns: 1fr; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 14px 20px; margin: 10px 0 18px; }
 figure.chart-box { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px 8px 2px; }
@@ -170,7 +176,7 @@ export function htmlPage(args: PageArgs): string {
           `<script>
 (function () {
   var charts = ${scriptJson(charts.map((c) => ({ id: c.id, data: c.data, layout: c.layout })))};
-  var config = { responsive: true, displaylogo: false, displayModeBar: false };
+  var config = { responsive: true, displaylogo: false, displayModeBar: 'hover', modeBarButtonsToRemove: ['select2d', 'lasso2d'], toImageButtonOptions: { format: 'png', scale: 2 } };
   charts.forEach(function (c) {
     var el = document.getElementById(c.id);
     if (el) { Plotly.newPlot(el, c.data, c.layout, config); }

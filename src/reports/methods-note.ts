@@ -162,8 +162,10 @@ export function methodsNoteHtml(n: MethodsNoteNumbers): string {
       ? ''
       : `<p>In projected training the weights are put back onto the code grid after every step. One quantization step is
 1/${n.maxCode} = ${f(1 / n.maxCode)}. The learning rate${n.learningRates.length > 1 ? 's' : ''} of these runs
-(${n.learningRates.map((l) => `${escapeHtml(String(l.lr))} = ${f(l.steps, 3)} steps`).join('; ')}) bound${n.learningRates.length > 1 ? '' : 's'} the typical Adam update of one
-weight per step. Rounding to nearest returns a weight that sits on a code to the same code unless it moves by more than half a step
+(${n.learningRates.map((l) => `${escapeHtml(String(l.lr))} = ${f(l.steps, 3)} steps`).join('; ')}) ${n.learningRates.length > 1 ? 'set' : 'sets'} the scale of Adam's
+update of one weight per step: in steady state it is about the learning rate, but it is not bounded by it. Adam divides by a running
+estimate of the gradient's spread, so a weight whose gradient jumps can move several learning rates in one step, and those spikes are
+what moves a rounded weight at all. Rounding to nearest returns a weight that sits on a code to the same code unless it moves by more than half a step
 (${f(0.5 / n.maxCode)}); truncation moves it one code toward zero as soon as it moves toward zero at all. The code-dynamics charts
 (fraction of codes changed per step) show how often codes actually moved.</p>`;
   return `

@@ -14,12 +14,14 @@ import type { ProtocolName } from '../training/protocols';
 import { METRICS } from './analysis';
 import type { Arm, CurveMetric, ExperimentAnalysis, Panel, PairComparison, RunMetric } from './analysis';
 import { bitSweep, bitSweepCells, bitSweepChart, bitSweepSummary } from './bits';
-import { bandChart, barChart, distributionChart, forestChart } from './charts';
+import { bandChart, barChart, distributionChart, forestChart, seedLinesChart } from './charts';
 import type { ChartSpec } from './charts';
 import type { ClaimsByProtocol } from '../analysis/claims';
 import type { VerdictRule } from '../analysis/verdict';
 import { caveatText, claimsView, describeRule, factsView, verdictTally } from '../views/claims';
 import { viewTableHtml } from '../views/table';
+import type { BottomLine } from '../analysis/bottom-line';
+import { bottomLineParagraphs, paragraphsHtml } from '../views/bottom-line';
 import {
   MISSING,
   formatFixed,
@@ -250,6 +252,8 @@ function summaryTable(panel: Panel, primary: RunMetric): string {
   ];
   if (m === 'testAccuracy') cols.push({ label: 'test loss: mean [95% t CI]', align: 'right' });
   cols.push({ label: 'train loss, last ep.', align: 'right' }, { label: 'params', align: 'right' });
+  if (m === 'testAccuracy') cols.push({ label: 'at chance', align: 'right', title: 'seeds whose final accuracy is within 5 pp of chance (10 %)' });
+  cols.push({ label: 'loss rose', align: 'right', title: 'seeds whose training loss at the last epoch is above epoch 1 (diverged)' });
   const rows = panel.arms.map((a) => {
     const s = a.summaries[m];
     const cells: (string | Html)[] = [
@@ -264,9 +268,17 @@ function summaryTable(panel: Panel, primary: RunMetric): string {
     ];
     if (m === 'testAccuracy') cells.push(meanCi('testLoss', a.summaries.testLoss));
     cells.push(meanCi('trainLossLast', a.summaries.trainLossLast), a.params.map((p) => formatNumber(p)).join(' / '));
+    if (m === 'testAccuracy') cells.push(a.atChance === null ? MISSING : `${a.atChance} of ${a.runs.length}`);
+    cells.push(`${a.diverged} of ${a.runs.length}`);
     return cells;
   });
-  return htmlTable(cols, rows, 'wide');
+  const warn = panel.arms
+    .filter((a) => a.diverged > 0)
+    .map((a) => `<li><strong>${escapeHtml(a.method)} diverges</strong>: its training loss rises from epoch 1 to the last epoch in ${a.diverged} of ${a.runs.length} seeds${a.method === 'absmax' ? ' (the absmax scale is recalibrated after every step, so its grid moves with the weights)' : ''}.</li>`);
+  const bimodal = panel.arms
+    .filter((a) => a.atChance !== null && a.atChance > 0 && a.atChance < a.runs.length)
+    .map((a) => `<li><strong>${escapeHtml(a.method)}</strong> escapes chance in ${a.runs.length - (a.atChance as number)} of ${a.runs.length} seeds and stays at chance in ${a.atChance}: a mean ± t band matches no seed, see the per-seed curves.</li>`);
+  return `${htmlTable(cols, rows, 'wide')}${warn.length + bimodal.length === 0 ? '' : `<ul class="warn">${[...warn, ...bimodal].join('')}</ul>`}`;
 }
 
 const COMPARISON_COLUMNS: Column[] = [
@@ -275,9 +287,10 @@ const COMPARISON_COLUMNS: Column[] = [
   { label: 'design' },
   { label: 'n', align: 'right', title: 'pairs (paired) or runs of A + runs of B (unpaired)' },
   { label: 'mean diff', align: 'right' },
+  { label: 'median diff', align: 'right', title: 'median of the per-seed differences' },
   { label: '95% CI: t / BCa', align: 'right', title: 'Student t interval (first line) and BCa bootstrap interval (second line) of the mean difference' },
   { label: 'p t', align: 'right', title: 'two-sided paired t-test (Welch when unpaired)' },
-  { label: 'p Holm', align: 'right', title: 'paired t p-value, Holm-adjusted across the primary-metric comparisons of this report' },
+  { label: 'p Holm (family panels)', align: 'right', title: "paired t p-value, Holm-adjusted within the family 'panels/<experiment>': the primary-metric comparisons of this report's panels (the claims tables use their own family, claims/<protocol>)" },
   { label: 'p Wilc.', align: 'right', title: 'two-sided Wilcoxon signed-rank test' },
   { label: 'p perm.', align: 'right', title: 'two-sided sign-flip permutation test' },
   { label: 'd_z', align: 'right', title: "Cohen's d_z: mean / sd of the per-seed differences" },
@@ -301,12 +314,18 @@ function comparisonsHtml(comparisons: readonly PairComparison[]): string {
       notes.push(c.note);
       mark = `<sup>${notes.length}</sup>`;
     }
+    const who = raw(`<strong>${escapeHtml(c.a)}</strong> − ${escapeHtml(c.b)}${mark}<br><span class="note">${escapeHtml(KIND_LABELS[c.kind])}</span>`);
+    if (c.identity !== null && c.identity.pairs > 0 && c.identity.identical === c.identity.pairs) {
+      const text = `checked identity: bit-identical runs in ${c.identity.identical} of ${c.identity.pairs} seed pairs (every loss, accuracy and code statistic equal, epoch by epoch): the two differ only in how the same integers are written, see the round trip in the methods note`;
+      return [who, raw(escapeHtml(METRICS[c.metric].short)), 'identity', String(c.identity.pairs), raw(`<span class="verdict v-identity">${escapeHtml(text)}</span>`), ...COMPARISON_COLUMNS.slice(5).map(() => '')];
+    }
     return [
-      raw(`<strong>${escapeHtml(c.a)}</strong> − ${escapeHtml(c.b)}${mark}<br><span class="note">${escapeHtml(KIND_LABELS[c.kind])}</span>`),
+      who,
       raw(`${escapeHtml(METRICS[c.metric].short)}${c.inFamily ? '' : '<br><span class="note">secondary metric</span>'}`),
       r === null ? MISSING : r.design,
       r === null ? MISSING : r.design === 'paired' ? String(r.n) : `${r.nA} + ${r.nB}`,
       r === null ? MISSING : d(r.meanDiff),
+      c.medianDiff === null ? MISSING : d(c.medianDiff),
       r === null ? MISSING : raw(`${escapeHtml(formatInterval(r.tCI, ci))}<br>${escapeHtml(formatInterval(r.bcaCI, ci))}`),
       r === null ? MISSING : formatP(r.pT),
       c.inFamily ? formatP(c.pHolm) : 'not adj.',
@@ -322,7 +341,7 @@ function comparisonsHtml(comparisons: readonly PairComparison[]): string {
   return `${htmlTable(COMPARISON_COLUMNS, rows, 'wide cmp')}${foot}`;
 }
 
-function panelCharts(panel: Panel, idx: number, primary: RunMetric): ChartSpec[] {
+function panelCharts(panel: Panel, idx: number, primary: RunMetric, curves: readonly CurveRow[]): ChartSpec[] {
   const charts: ChartSpec[] = [];
   const series = (m: CurveMetric): { method: string; points: NonNullable<Arm['bands'][CurveMetric]> }[] =>
     panel.arms.filter((a) => a.bands[m] !== undefined).map((a) => ({ method: a.method, points: a.bands[m] as NonNullable<Arm['bands'][CurveMetric]> }));
@@ -330,7 +349,18 @@ function panelCharts(panel: Panel, idx: number, primary: RunMetric): ChartSpec[]
   const scale = primary === 'testAccuracy' ? 100 : 1;
   const yPrimary = primary === 'testAccuracy' ? 'test accuracy (%)' : 'test loss (MSE)';
   const t = series(testMetric);
-  if (t.length > 0) charts.push(bandChart(`p${idx}-test`, `${yPrimary} per epoch: mean ± 95% t interval across seeds`, t, yPrimary, scale));
+  const bimodal = panel.arms.some((a) => a.atChance !== null && a.atChance > 0 && a.atChance < a.runs.length);
+  if (bimodal) {
+    const keyOf = new Map(panel.arms.flatMap((a) => a.runs.map((r) => [r.key, a.method] as const)));
+    const perSeed = panel.arms.map((a) => ({
+      method: a.method,
+      seeds: a.runs.map((r) => ({
+        seed: r.seed,
+        points: curves.filter((c) => c.key === r.key && keyOf.has(c.key) && c[testMetric] !== null).sort((p, q) => p.epoch - q.epoch).map((c) => ({ epoch: c.epoch, value: c[testMetric] as number })),
+      })),
+    }));
+    charts.push(seedLinesChart(`p${idx}-seeds`, `${yPrimary} per epoch, every seed (thin) and the median (thick): the arms are bimodal, so no mean band is drawn`, perSeed, yPrimary, scale));
+  } else if (t.length > 0) charts.push(bandChart(`p${idx}-test`, `${yPrimary} per epoch: mean ± 95% t interval across seeds`, t, yPrimary, scale));
   if (primary === 'testAccuracy') {
     const tl = series('testLoss');
     if (tl.length > 0) charts.push(bandChart(`p${idx}-testloss`, 'test loss per epoch: mean ± 95% t interval', tl, 'test loss'));
@@ -507,7 +537,7 @@ export function experimentPage(args: ExperimentPageArgs): string {
 below (every panel). Secondary metrics are shown for Octization vs standard without adjustment.</p>`;
   }
   const panelsHtml = an.panels.map((p, i) => {
-    const pc = panelCharts(p, i, primary);
+    const pc = panelCharts(p, i, primary, an.curves);
     charts.push(...pc);
     return `<section class="panel" id="panel-${i}">
 <h3>${escapeHtml(panelTitle(p))}</h3>
@@ -600,6 +630,8 @@ export interface IndexEntry {
 
 /** Inputs of {@link indexPage}. */
 export interface IndexPageArgs {
+  /** The answer in numbers, shown first. */
+  bottomLine?: BottomLine;
   /** Experiment reports. */
   entries: readonly IndexEntry[];
   /** Notebook exports found (relative hrefs). */
@@ -688,17 +720,20 @@ export function indexPage(args: IndexPageArgs): string {
 <h1>octolab reports</h1>
 <p class="muted">A reproduction and review of the study comparing standard weight quantization with "Octization".
 Built from <code>${escapeHtml(args.resultsPath)}</code> (${prov.runs} runs${prov.lastFinish === null ? '' : `; ${asOf(prov.lastFinish)}`}), without training.</p>
-<nav class="toc"><a href="#reports">Experiment reports</a><a href="#progress">Study progress</a><a href="#claims">Claims</a><a href="#provenance">Provenance</a><a href="#notebooks">Notebooks</a></nav>
+<nav class="toc"><a href="#bottom-line">Bottom line</a><a href="#claims">Claims</a><a href="#reports">Experiment reports</a><a href="#progress">Study progress</a><a href="#provenance">Provenance</a><a href="#notebooks">Notebooks</a></nav>
 </header>
+${args.bottomLine === undefined ? '' : `<section id="bottom-line" class="bottom-line"><h2>Bottom line</h2>
+${paragraphsHtml(bottomLineParagraphs(args.bottomLine, (e) => `${e}.html#claims`, (e) => `${e}.html#results`))}
+</section>`}
+<section id="claims"><h2>Claims of the seed study</h2>
+<p>${escapeHtml(tally === '' ? 'No claims.' : `Under the default protocol: ${tally} (checked facts are listed apart and not counted).`)} <a href="${escapeHtml(args.claimsCsv)}">Claims as CSV</a>.</p>
+${claimsSection(args.claims, args.rule, true)}
+</section>
 <section id="reports"><h2>Experiment reports</h2>
 ${reports}
 </section>
 <section id="progress"><h2>Study progress</h2>
 ${progressSection(args.progress, args.progressCsv)}
-</section>
-<section id="claims"><h2>Claims of the seed study</h2>
-<p>${escapeHtml(tally === '' ? 'No claims.' : `Under the default protocol: ${tally} (checked facts are listed apart and not counted).`)} <a href="${escapeHtml(args.claimsCsv)}">Claims as CSV</a>.</p>
-${claimsSection(args.claims, args.rule, true)}
 </section>
 <section id="provenance"><h2>Provenance</h2>
 ${keyValueTable([

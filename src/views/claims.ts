@@ -46,7 +46,7 @@ export function caveatText(c: Caveat): string {
   const v = c.values;
   switch (c.code) {
     case 'arm-at-chance':
-      return `${c.method} is at chance (within ${formatNumber(CHANCE_MARGIN * 100)} pp of 10 %) in ${v.k} of ${v.n} seeds`;
+      return `${c.method} is at chance (within ${formatNumber(CHANCE_MARGIN * 100)} pp of 10 %) in ${v.k} of ${v.n} seeds${v.epochs === undefined ? '' : ` at ${v.epochs} epochs`}`;
     case 'below-float':
       return `${c.method} (${formatPercent(v.mean)}) is more than ${formatNumber(BELOW_FLOAT_MARGIN * 100)} pp below float (${formatPercent(v.float)})`;
     case 'study-count-mismatch':
@@ -81,8 +81,8 @@ export function claimReason(c: ClaimResult, rule: VerdictRule = DEFAULT_RULE): s
       return `equivalent within ±${show(j.difference.margin, eu === 'signed' ? 'number' : eu).replace(/^\+/, '')} (TOST p ${formatP(j.difference.pEquivalence)}): no effect of the size that matters`;
     case 'not-reproduced':
       return j.direction === 'claimed'
-        ? `the direction is reproduced, the size is not: the study's ${size} lies ${j.size === 'smaller' ? 'above' : 'below'} the interval ${ci}, the measured effect is ${j.size}`
-        : `the study's ${size} lies above the interval ${ci}; the measured effect is smaller and its direction is not shown`;
+        ? `the direction is reproduced, the size is not: the study's ${size} lies outside the interval ${ci}; the measured effect is ${j.size}`
+        : `the study's ${size} lies outside the interval ${ci}; the measured effect is smaller and its direction is not shown`;
     case 'supported':
       return `the interval ${ci} is on the claimed side, holds the study's ${size ?? 'direction'}, and the Holm p ${formatP(c.pHolm)} < ${rule.alpha}`;
     case 'inconclusive':

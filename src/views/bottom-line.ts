@@ -1,0 +1,93 @@
+/**
+ * The bottom line in words: a few generated sentences that answer the study in
+ * absolute numbers, each number linked to the table or chart it comes from. One
+ * list of text segments, rendered to HTML (index) and Markdown (README).
+ */
+import type { ArmValues } from '../analysis/claims';
+import type { BottomLine, HeadlineRow } from '../analysis/bottom-line';
+import { formatNumber, formatPercent } from '../reports/format';
+import { CODE_LABELS } from './table';
+import { escapeHtml } from '../reports/html';
+
+/** A piece of a sentence, optionally linked. */
+export interface Segment {
+  /** Text. */
+  text: string;
+  /** Link target (relative to the index page), or undefined. */
+  href?: string;
+}
+
+/** A paragraph: segments in order. */
+export type Paragraph = Segment[];
+
+const NAMES: Record<string, string> = { regression: 'the regression toy', mnist: 'MNIST', cifar10: 'CIFAR-10' };
+
+function value(metric: string, x: number): string {
+  return metric === 'testAccuracy' ? formatPercent(x) : formatNumber(x, 4);
+}
+
+function armText(h: HeadlineRow, a: ArmValues | null, name: string): string {
+  if (a === null) return '';
+  const chance = a.atChance !== null && a.atChance > 0 ? ` (at chance in ${a.atChance} of ${a.n} seeds)` : '';
+  return `${name} ${value(h.metric, a.mean)}${chance}`;
+}
+
+/** The paragraphs of the bottom line. `claimsHref(experiment)` and `panelsHref(experiment)` give link targets. */
+export function bottomLineParagraphs(b: BottomLine, claimsHref: (experiment: string) => string, panelsHref: (experiment: string) => string): Paragraph[] {
+  const out: Paragraph[] = [];
+  const first: Paragraph = [{ text: "Under the study's own reading (weights put back on the 8-bit grid after every optimizer step, Adam at lr 0.001), " }];
+  b.headlines.forEach((h, i) => {
+    const what = h.metric === 'testAccuracy' ? 'test accuracy' : 'test MSE of the quantized model';
+    const parts = [armText(h, h.octization, 'Octization'), armText(h, h.standard, 'standard'), h.float === null ? '' : `float ${value(h.metric, h.float.mean)}`].filter((x) => x !== '');
+    const study = h.study === null ? '' : `; the study reports ${value(h.metric, h.study.a)} vs ${value(h.metric, h.study.b)}${h.metric === 'testAccuracy' ? '' : ' (its training loss)'}`;
+    first.push({ text: `${i === 0 ? '' : '; '}on ${NAMES[h.experiment] ?? h.experiment} after ${h.epochs} epochs (${what}, n = ${h.octization?.n ?? 0}) ` });
+    first.push({ text: parts.join(', '), href: claimsHref(h.experiment) });
+    first.push({ text: `${study}: ${CODE_LABELS[h.verdict] ?? h.verdict}` });
+  });
+  first.push({ text: '.' });
+  out.push(first);
+  const eq = b.protocols.filter((p) => p.verdict === 'equivalent');
+  if (eq.length > 0) {
+    const p: Paragraph = [{ text: 'Trained any other way (quantized once after training, at the end of each epoch, or with a straight-through estimator), the two are equivalent within the stated margin in these cases: ' }];
+    eq.forEach((e, i) => {
+      const metric = e.claimId.startsWith('regression') ? 'testLoss' : 'testAccuracy';
+      p.push({ text: `${i === 0 ? '' : '; '}${NAMES[e.experiment] ?? e.experiment} under ${e.protocol} ` });
+      p.push({ text: `${value(metric, e.octization ?? NaN)} vs ${value(metric, e.standard ?? NaN)} (n = ${e.n})`, href: claimsHref(e.experiment) });
+    });
+    const other = b.protocols.filter((x) => x.verdict !== 'equivalent');
+    if (other.length > 0) p.push({ text: `; otherwise ${other.map((o) => `${NAMES[o.experiment] ?? o.experiment} under ${o.protocol}: ${CODE_LABELS[o.verdict] ?? o.verdict}`).join('; ')}` });
+    p.push({ text: '.' });
+    out.push(p);
+  }
+  const why: Paragraph = [{ text: 'Why: the two methods differ in the rounding mode only, not in the octal encoding. ' }];
+  const ids = b.identities.filter((x) => x.pairs > 0);
+  if (ids.length > 0) {
+    why.push({ text: 'Re-encoding changes no number: ' });
+    ids.forEach((x, i) => {
+      why.push({ text: `${i === 0 ? '' : '; '}${x.a} and ${x.b} on ${NAMES[x.experiment] ?? x.experiment} are bit-identical runs in ` });
+      why.push({ text: `${x.identical} of ${x.pairs} seed pairs`, href: panelsHref(x.experiment) });
+    });
+    why.push({ text: '. ' });
+  }
+  const codes = b.codes.filter((c) => c.experiment !== 'regression');
+  if (codes.length > 0) {
+    why.push({ text: "An Adam step at lr 0.001 is about a quarter of the grid step 1/255: rounding to nearest sends most updated weights back to the code they left, while truncation turns every step toward zero into a full step toward zero. Recorded: " });
+    codes.forEach((c, i) => {
+      why.push({ text: `${i === 0 ? '' : '; '}${NAMES[c.experiment] ?? c.experiment} ${c.method} changes ` });
+      why.push({ text: `${formatNumber(c.stepChangeFirst * 100, 3)} % of its codes per step in epoch 1 and ends with ${formatPercent(c.zeroShareLast, 1)} of its codes at 0`, href: panelsHref(c.experiment) });
+    });
+    why.push({ text: '.' });
+  }
+  out.push(why);
+  return out;
+}
+
+/** The paragraphs as HTML (`<p>` each, links kept). */
+export function paragraphsHtml(ps: readonly Paragraph[]): string {
+  return ps.map((p) => `<p>${p.map((s) => (s.href === undefined ? escapeHtml(s.text) : `<a href="${escapeHtml(s.href)}">${escapeHtml(s.text)}</a>`)).join('')}</p>`).join('\n');
+}
+
+/** The paragraphs as Markdown (links kept). */
+export function paragraphsMarkdown(ps: readonly Paragraph[]): string {
+  return ps.map((p) => p.map((s) => (s.href === undefined ? s.text : `[${s.text}](${s.href})`)).join('')).join('\n\n');
+}
