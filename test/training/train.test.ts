@@ -193,9 +193,13 @@ describe('training', () => {
         {},
       );
       assert.deepEqual(Array.from(decodeCheckpoint(buf, 'f').checkpoint.weights[0]), [1, 2]);
-      assert.throws(() => decodeCheckpoint(buf.subarray(0, buf.length - 2), 'run.ckpt'), /checkpoint run\.ckpt: array 0 \(2 values\) runs past the end of the file; the file is truncated/);
+      assert.throws(() => decodeCheckpoint(buf.subarray(0, buf.length - 2), 'run.ckpt'), /checkpoint run\.ckpt: SHA-256 checksum mismatch/);
       assert.throws(() => decodeCheckpoint(Buffer.from('hello world, not a checkpoint'), 'x.ckpt'), /checkpoint x\.ckpt: not an octolab checkpoint/);
-      assert.throws(() => decodeCheckpoint(Buffer.concat([buf, Buffer.from([0])]), 'y'), /1 unexpected trailing bytes/);
+      assert.throws(() => decodeCheckpoint(Buffer.concat([buf, Buffer.from([0])]), 'y'), /checkpoint y: SHA-256 checksum mismatch/);
+      // One flipped bit anywhere (here in the weights) is found.
+      const flipped = Buffer.from(buf);
+      flipped[flipped.length - 40] ^= 1;
+      assert.throws(() => decodeCheckpoint(flipped, 'z'), /checkpoint z: SHA-256 checksum mismatch/);
     });
   });
 
