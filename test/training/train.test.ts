@@ -7,6 +7,7 @@ import { Rng } from '../../src/random/rng';
 import {
   PROTOCOL_NAMES,
   decodeCheckpoint,
+  divergedWeights,
   encodeCheckpoint,
   evaluate,
   measureInference,
@@ -131,6 +132,24 @@ describe('training', () => {
     const a = await fit(data, { ...frozen });
     const b = await fit(data, { ...frozen, protocol: { kind: 'ptq' }, scheme: getPreset('standard') });
     assert.equal(a.result.epochs[0].trainLoss, b.result.epochs[0].trainLoss);
+  });
+
+  it('#7 stops a diverging run and says in which epoch (float and projected), instead of failing or training on NaN', async () => {
+    const data = toyClassification(128, 3);
+    const f = await fit(data, { epochs: 3, optimizer: { name: 'adam', learningRate: 1e30 } });
+    assert.ok(f.result.diverged !== null);
+    assert.equal(f.result.diverged.epoch, 1);
+    assert.match(f.result.diverged.reason, /loss|weight/);
+    assert.equal(f.result.epochs.length, 0);
+    assert.ok(Number.isNaN(f.result.testLoss));
+    const q = await fit(data, { epochs: 3, optimizer: { name: 'sgd', learningRate: 1e30 }, protocol: parseProtocol('projected-step'), scheme: getPreset('standard') });
+    assert.ok(q.result.diverged !== null);
+    assert.ok(q.result.diverged.epoch >= 1 && q.result.diverged.epoch <= 3);
+    const ok = await fit(data, {});
+    assert.equal(ok.result.diverged, null);
+    assert.equal(divergedWeights([new Float32Array([1, NaN])], null), 'weight NaN');
+    assert.match(divergedWeights([new Float32Array([1e8])], { scale: 'unit', bits: 8 }) ?? '', /beyond the range of 8-bit codes/);
+    assert.equal(divergedWeights([new Float32Array([1e8])], { scale: 'absmax', bits: 8 }), null);
   });
 
   it('rejects a quantized protocol without a scheme and bad epochs', async () => {
