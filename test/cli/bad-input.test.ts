@@ -629,3 +629,28 @@ describe('cli: bad input, faults and concurrency (table)', function () {
     assert.deepEqual({ lost: get('lost'), wrong: get('wrong'), crash: get('crash'), unclear: get('unclear') }, { lost: 0, wrong: 0, crash: 0, unclear: 0 });
   });
 });
+
+describe('cli: stack traces only on request', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'octolab-verbose-'));
+    fs.writeFileSync(path.join(dir, 'file'), 'x');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const args = (): string[] => ['run', 'regression', ...SMOKE, '--methods', 'float', '--seeds', '0', '--out', path.join(dir, 'file', 'sub')];
+
+  it('#15 prints one message without a stack trace by default, exit 1', async () => {
+    const o = await cli(args());
+    assert.equal(o.code, 1);
+    assert.equal(STACK.test(o.err), false, o.err);
+  });
+
+  it('#15 prints the stack trace with --verbose or OCTOLAB_DEBUG=1, same exit code', async () => {
+    for (const o of [await cli([...args(), '--verbose']), await cli(args(), 60, { OCTOLAB_DEBUG: '1' })]) {
+      assert.equal(o.code, 1);
+      assert.ok(STACK.test(o.err), o.err);
+    }
+    const usage = await cli(['run', 'regression', '--verbose', '--seeds', 'x', '--dry-run']);
+    assert.equal(usage.code, 2);
+  });
+});
