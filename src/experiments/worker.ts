@@ -31,10 +31,19 @@ export async function serve(): Promise<void> {
   };
   // The parent is the only reader of results: without it (killed, even by kill -9) there
   // is nobody to save a record, so stop at once instead of training on as an orphan.
+  // 'disconnect' needs the event loop to poll, which a training loop of resolved promises may
+  // not let it do for a long time; so every step also checks that the parent is still the
+  // parent (a dead parent's children are re-parented, and process.ppid reads it afresh).
+  const parent = process.ppid;
+  const exitIfOrphaned = (): void => {
+    if (!process.connected || process.ppid !== parent) process.exit(EXIT_ORPHANED);
+  };
   process.on('disconnect', () => process.exit(EXIT_ORPHANED));
+  exitIfOrphaned();
   const cache = new Map<string, Dataset>();
   try {
     const info = await prepareEngine();
+    exitIfOrphaned();
     send({ type: 'ready', backend: info.backend });
   } catch (err) {
     send({ type: 'error', message: (err as Error).message, stack: (err as Error).stack });
@@ -53,6 +62,7 @@ export async function serve(): Promise<void> {
       cache,
       checkpointDir: msg.checkpointDir,
       onStep: (done, total) => {
+        exitIfOrphaned();
         const now = Date.now();
         if (now - last > 250 || done === total) {
           last = now;
