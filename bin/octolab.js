@@ -10,5 +10,9 @@ if (!fs.existsSync(entry)) {
 }
 require(entry).main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
-  (err) => { console.error(`octolab: ${err instanceof Error ? err.message : String(err)}`); process.exitCode = 1; },
+  (err) => {
+    console.error(`octolab: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.OCTOLAB_DEBUG === '1' || process.argv.includes('--verbose')) console.error(err instanceof Error ? err.stack : err);
+    process.exitCode = 1;
+  },
 );

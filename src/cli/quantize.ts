@@ -43,6 +43,8 @@ const OPTIONS = {
 } as const;
 
 const VALUE_OPTIONS = new Set(['--scheme', '--bits', '--seed']);
+/** Largest finite float32. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
@@ -129,6 +131,7 @@ export const quantizeCommand: Command = {
     const inputs = texts.map((t) => {
       const v = Number(t);
       if (!NUMBER.test(t) || !Number.isFinite(v)) throw new UsageError(`value '${t}' is not a finite number`);
+      if (Math.abs(v) > FLOAT32_MAX) throw new UsageError(`value '${t}' is outside the float32 range (magnitude at most ${FLOAT32_MAX})`);
       return v;
     });
 
@@ -139,6 +142,8 @@ export const quantizeCommand: Command = {
       throw new UsageError((err as Error).message);
     }
     const deq = dequantize(q);
+    const bad = deq.findIndex((d) => !Number.isFinite(d));
+    if (bad !== -1) throw new UsageError(`value '${texts[bad]}' dequantizes to ${deq[bad]} in float32 with this scheme; use smaller values`);
     const codes = Array.from(q.codes, (c) => (scheme.encoding === 'octal' ? intToOctal(c) : c));
 
     if (opts.json === true) {

@@ -93,13 +93,15 @@ export const reportCommand: Command = {
           perfNote = `; no ${benchJson}, so its performance section is left as it was`;
         }
       }
-      fs.writeFileSync(values.readme, text);
+      const { writeFileAtomic } = require('../io/atomic') as typeof import('../io/atomic');
+      writeFileAtomic(values.readme, text);
       if (!values.quiet) console.log(`updated the findings section of ${values.readme}${perfNote}`);
     }
     if (!values.quiet) {
       if (built.runs === 0) console.log(`no results in ${results}: index.html lists the claims as waiting for runs`);
       for (const d of built.damaged) console.log(`warning: skipped damaged line ${d.file}:${d.line} (${d.reason})`);
       if (built.duplicates > 0) console.log(`dropped ${built.duplicates} duplicate run(s)`);
+      if (built.diverged > 0) console.log(`${built.diverged} diverged run(s), listed in ${path.join(out, 'tables', 'diverged.csv')} and not in the statistics`);
       const html = built.files.filter((f) => f.endsWith('.html'));
       console.log(`${built.runs} run(s), ${built.experiments.length} experiment report(s): ${html.join(', ')}; ${built.files.length - html.length} CSV table(s) in ${path.join(out, 'tables')}`);
       console.log(`claims (${built.claims[0]?.protocol ?? 'projected-step'}): ${verdictTally(built.claims[0]?.claims ?? [])}`);

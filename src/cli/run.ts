@@ -8,10 +8,11 @@ import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../data';
 import { getExperiment, parseSeeds } from '../experiments/config';
 import type { DataSelection } from '../experiments/config';
-import { expandGrid, parseShard, shardOf } from '../experiments/grid';
+import { expandGrid, parseShard, shardFileName, shardOf } from '../experiments/grid';
+import { PROTOCOL_NAMES } from '../training/protocols';
 import { runGrid } from '../experiments/runner';
 import type { Command } from './main';
-import { UsageError } from './main';
+import { UsageError, debugEnabled } from './main';
 
 /** Named sizes of a run: `full` is the study; `smoke` exercises every code path in seconds. */
 export const PROFILES = {
@@ -59,17 +60,40 @@ export const TRAINING_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-/** Parses a positive-integer option; undefined when absent; a {@link UsageError} naming the option otherwise. */
+/** Largest value {@link intOption} accepts. */
+export const MAX_INT_OPTION = 1_000_000_000;
+
+/** Parses a positive-integer option (plain decimal, at most {@link MAX_INT_OPTION}); undefined when absent; a {@link UsageError} naming the option otherwise. */
 export function intOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${value}'`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > MAX_INT_OPTION) {
+    throw new UsageError(`--${name} must be a positive integer, got '${value}' (at most ${MAX_INT_OPTION})`);
+  }
   return n;
 }
 
-/** Splits a comma-separated option into its non-empty items; undefined when absent. */
-export function listOption(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+/**
+ * Splits a comma-separated option into its items; undefined when absent. An option given
+ * with no items (`--bits ''`) or with an empty item (`--bits 4,,8`) is a {@link UsageError}:
+ * it would otherwise silently drop part of the grid.
+ */
+export function listOption(value: string | undefined, name = 'list'): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(',').map((s) => s.trim());
+  if (items.some((s) => s.length === 0)) throw new UsageError(`--${name} has an empty item: '${value}' (give a comma-separated list)`);
+  return items;
+}
+
+/** Looks up a name in a table by own property only (`constructor` and `__proto__` are not names). */
+export function ownEntry<T>(table: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+}
+
+/** Checks `--out DIR`: not empty. (Whether it can be written is checked before any training.) */
+export function outOption(value: string | undefined): string {
+  if (value === undefined || value.trim() === '') throw new UsageError(`--out must name a directory, got '${value ?? ''}'`);
+  return value;
 }
 
 /** The `run` command. */
@@ -107,27 +131,35 @@ export const runCommand: Command = {
       throw new UsageError((err as Error).message);
     }
     const profileName = values.profile as string;
-    if (!(profileName in PROFILES)) throw new UsageError(`unknown --profile '${profileName}' (valid: ${Object.keys(PROFILES).join(', ')})`);
-    const profile: { limitTrain?: number; limitTest?: number; epochs?: number; inferenceRepeats?: number } =
-      PROFILES[profileName as keyof typeof PROFILES];
+    const profile: { limitTrain?: number; limitTest?: number; epochs?: number; inferenceRepeats?: number } | undefined = ownEntry(PROFILES, profileName);
+    if (profile === undefined) throw new UsageError(`unknown --profile '${profileName}' (valid: ${Object.keys(PROFILES).join(', ')})`);
     const split = values.split;
     if (split !== undefined && split !== 'standard' && split !== 'train1-4/test5') {
       throw new UsageError(`unknown --split '${split}' (valid: standard, train1-4/test5)`);
     }
+    if (split !== undefined && spec.dataset !== 'cifar10') throw new UsageError(`--split applies to cifar10 only, not to ${spec.name}`);
     const lr = values.lr === undefined ? undefined : Number(values.lr);
-    if (lr !== undefined && !(lr > 0)) throw new UsageError(`--lr must be a positive number, got '${values.lr}'`);
-    const bits = listOption(values.bits)?.map((b) => {
+    if (lr !== undefined && (!Number.isFinite(lr) || !(lr > 0) || values.lr?.trim() === '')) {
+      throw new UsageError(`--lr must be a finite positive number, got '${values.lr}'`);
+    }
+    const bits = listOption(values.bits, 'bits')?.map((b) => {
       const n = Number(b);
-      if (!Number.isInteger(n) || n < 2 || n > 16) throw new UsageError(`--bits values must be integers 2..16, got '${b}'`);
+      if (!/^\d+$/.test(b) || n < 2 || n > 16) throw new UsageError(`--bits values must be integers 2..16, got '${b}'`);
       return n;
     });
+    const protocols = listOption(values.protocols, 'protocols');
+    for (const p of protocols ?? []) {
+      if (!(PROTOCOL_NAMES as readonly string[]).includes(p) || p === 'float') {
+        throw new UsageError(`unknown --protocols value '${p}' (valid: ${PROTOCOL_NAMES.filter((x) => x !== 'float').join(', ')})`);
+      }
+    }
     let grid;
     try {
       grid = expandGrid({
         experiment: spec.name,
-        methods: listOption(values.methods) ?? spec.methods,
+        methods: listOption(values.methods, 'methods') ?? spec.methods,
         seeds: parseSeeds(values.seeds as string),
-        protocols: listOption(values.protocols),
+        protocols,
         bits,
         epochs: intOption('epochs', values.epochs) ?? profile.epochs,
         batchSize: intOption('batch-size', values['batch-size']),
@@ -140,14 +172,17 @@ export const runCommand: Command = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    let shard: { index: number; count: number } | undefined;
     if (values.shard !== undefined) {
       try {
-        grid = shardOf(grid, parseShard(values.shard));
+        shard = parseShard(values.shard);
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
+      grid = shardOf(grid, shard);
     }
-    const resultsFile = path.join(values.out as string, values.shard !== undefined ? `${spec.name}.shard-${values.shard.replace('/', '-of-')}.jsonl` : `${spec.name}.jsonl`);
+    const out = outOption(values.out);
+    const resultsFile = path.join(out, shard !== undefined ? shardFileName(spec.name, shard) : `${spec.name}.jsonl`);
     if (values['dry-run']) {
       for (const c of grid) console.log(`${c.experiment} ${c.method} ${c.protocol} bits=${c.scheme?.bits ?? '-'} epochs=${c.epochs} seed=${c.seed}`);
       console.log(`${grid.length} run(s) -> ${resultsFile}`);
@@ -160,12 +195,14 @@ export const runCommand: Command = {
       resultsFile,
       workers: intOption('workers', values.workers),
       dataDir,
+      debug: debugEnabled(),
       download: !values['no-download'],
       checkpoints: !values['no-checkpoints'],
       quiet,
     });
     console.log(
-      `${summary.completed} run(s) completed, ${summary.skipped} already in ${resultsFile}, ${summary.failed.length} failed, ${summary.notStarted} not started`,
+      `${summary.completed} run(s) completed, ${summary.skipped} already in ${resultsFile}, ${summary.failed.length} failed, ${summary.notStarted} not started` +
+        (summary.diverged > 0 ? `; ${summary.diverged} of the completed run(s) diverged (recorded as diverged)` : ''),
     );
     return summary.failed.length > 0 || summary.notStarted > 0 ? 1 : 0;
   },

@@ -9,12 +9,12 @@ import { resolveDataDir } from '../data';
 import { CHECKPOINT_FOLDER, listCheckpoints } from '../experiments/checkpoints';
 import type { CheckpointSummary } from '../experiments/checkpoints';
 import { runLabel, runStudy } from '../experiments/runner';
-import { readResultsPath } from '../experiments/store';
+import { emptyRead, readResultsPath } from '../experiments/store';
 import { STUDY_PLAN, describeMissing, studyProgress, studySteps } from '../experiments/study';
 import type { StepProgress } from '../experiments/study';
 import type { Command } from './main';
-import { UsageError } from './main';
-import { TRAINING_OPTIONS, intOption, listOption } from './run';
+import { UsageError, debugEnabled } from './main';
+import { TRAINING_OPTIONS, intOption, listOption, outOption } from './run';
 
 const HELP = `Usage: octolab study [options]
 
@@ -89,18 +89,23 @@ export const studyCommand: Command = {
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\n\n${HELP}`);
     let steps;
     try {
-      steps = studySteps(listOption(values.steps));
+      steps = studySteps(listOption(values.steps, 'steps'));
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
     const workers = intOption('workers', values.workers);
-    const out = values.out as string;
+    const out = outOption(values.out);
     if (values.status || values['dry-run']) {
-      const read = fs.existsSync(out) ? readResultsPath(out) : { records: [], problems: [] };
+      // The default folder may not exist yet (nothing run); a folder named explicitly must.
+      const explicit = args.some((a) => a === '--out' || a.startsWith('--out='));
+      if (explicit && !fs.existsSync(out)) throw new UsageError(`--out directory '${out}' does not exist`);
+      if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new UsageError(`--out '${out}' is not a directory`);
+      const read = fs.existsSync(out) ? readResultsPath(out) : emptyRead();
       for (const p of read.problems) console.warn(`warning: ${p.file}:${p.line} ignored (${p.reason})`);
-      const stored = new Set(read.records.map((r) => r.key));
+      const storedRecords = [...read.records, ...read.diverged];
+      const stored = new Set(storedRecords.map((r) => r.key));
       const partway = listCheckpoints(path.join(out, CHECKPOINT_FOLDER)).filter((c) => !stored.has(c.key));
-      const progress = studyProgress(steps, read.records, new Map(partway.map((c) => [c.key, c.epoch])));
+      const progress = studyProgress(steps, storedRecords, new Map(partway.map((c) => [c.key, c.epoch])));
       if (values.status) {
         console.log(statusText(progress, partway));
         return 0;
@@ -120,6 +125,7 @@ export const studyCommand: Command = {
       download: !values['no-download'],
       checkpoints: !values['no-checkpoints'],
       quiet: values.quiet || process.env.CI === 'true',
+      debug: debugEnabled(),
       log: (line) => console.log(line),
     });
     if (summary.failed.length > 0 || summary.notStarted > 0) {

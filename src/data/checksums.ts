@@ -77,8 +77,9 @@ export function verifyChecksum(check: ChecksumCheck, table: ChecksumTable = CANO
   if (expected.toLowerCase() !== check.file.sha256.toLowerCase()) {
     throw new Error(
       `checksum mismatch for ${where} (${check.key}): expected SHA-256 ${expected}, got ${check.file.sha256} ` +
-        `(${check.file.bytes} bytes). The file is not the canonical release: replace it, ` +
-        `or pass verify: false to load it anyway (the hash is then recorded, not checked).`,
+        `(${check.file.bytes} bytes). The file is not the canonical release: delete or replace it ` +
+        `(octolab downloads the canonical file unless --no-download); only the library API can load it anyway ` +
+        `(loadDataset with verify: false, which records the hash instead of checking it).`,
     );
   }
 }

@@ -7,7 +7,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../io/atomic';
+import { processAlive } from '../io/lock';
 import { decodeCheckpoint, encodeCheckpoint } from '../training/checkpoint';
+import { divergedWeights } from '../training/divergence';
 import type { TrainCheckpoint } from '../training/checkpoint';
 import { runKey } from './config';
 import type { RunConfig } from './config';
@@ -52,18 +55,13 @@ export function checkpointPath(dir: string, key: string): string {
   return path.join(dir, `${key}.ckpt`);
 }
 
-/** Writes a checkpoint atomically: a temporary file, fsync, then rename over the old one. */
+/**
+ * Writes a checkpoint (with its SHA-256) atomically: a temporary file, every byte
+ * checked, fsync, then rename over the old one. A full disk fails naming the file and
+ * leaves the previous checkpoint in place.
+ */
 export function saveRunCheckpoint(file: string, checkpoint: TrainCheckpoint, meta: RunCheckpointMeta): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, encodeCheckpoint(checkpoint, meta as unknown as Record<string, unknown>));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, encodeCheckpoint(checkpoint, meta as unknown as Record<string, unknown>));
 }
 
 /** Reads a checkpoint file (throws with the file name on damage). */
@@ -110,6 +108,11 @@ export function resumableCheckpoint(
     warn(`warning: checkpoint ${file} is at epoch ${found.checkpoint.epoch}, the run has ${config.epochs}; starting the run from scratch`);
     return null;
   }
+  const bad = divergedWeights(found.checkpoint.weights, config.protocol === 'ptq' ? null : config.scheme);
+  if (bad !== null) {
+    warn(`warning: checkpoint ${file} holds weights that cannot be trained on (${bad}); starting the run from scratch`);
+    return null;
+  }
   return found;
 }
 
@@ -148,15 +151,6 @@ export function listCheckpoints(dir: string, warn: (line: string) => void = (l) 
   return out;
 }
 
-/** Whether a process with this id is running. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Deletes what a finished or killed process left in `dir`: checkpoints of runs in
@@ -168,8 +162,8 @@ export function pruneCheckpoints(dir: string, storedKeys: ReadonlySet<string>): 
   const removed: string[] = [];
   for (const name of fs.readdirSync(dir)) {
     const ckpt = /^([0-9a-f]+)\.ckpt$/.exec(name);
-    const tmp = /^[0-9a-f]+\.ckpt\.(\d+)\.tmp$/.exec(name);
-    if ((ckpt !== null && storedKeys.has(ckpt[1])) || (tmp !== null && !isAlive(Number(tmp[1])))) {
+    const tmp = /^[0-9a-f]+\.ckpt\.(\d+)\.tmp$/.exec(name) ?? /^\.[0-9a-f]+\.ckpt\.(\d+)\.\d+\.tmp$/.exec(name);
+    if ((ckpt !== null && storedKeys.has(ckpt[1])) || (tmp !== null && !processAlive(Number(tmp[1])))) {
       fs.rmSync(path.join(dir, name), { force: true });
       removed.push(name);
     }

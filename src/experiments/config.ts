@@ -104,7 +104,7 @@ export const FLOAT_METHOD = 'float';
 
 /** Looks up an experiment by name; throws listing the valid names. */
 export function getExperiment(name: string): ExperimentSpec {
-  const spec = (EXPERIMENTS as Record<string, ExperimentSpec | undefined>)[name];
+  const spec = Object.prototype.hasOwnProperty.call(EXPERIMENTS, name) ? EXPERIMENTS[name as ExperimentName] : undefined;
   if (spec === undefined) throw new Error(`unknown experiment '${name}' (valid: ${Object.keys(EXPERIMENTS).join(', ')})`);
   return spec;
 }
@@ -144,7 +144,14 @@ export interface RunConfigArgs {
 /** Builds and validates a complete {@link RunConfig}. */
 export function makeRunConfig(args: RunConfigArgs): RunConfig {
   const spec = getExperiment(args.experiment);
-  if (!Number.isInteger(args.seed) || args.seed < 0) throw new Error(`seed must be a non-negative integer, got ${args.seed}`);
+  checkSeed(args.seed);
+  if (args.split !== undefined && args.split !== 'standard' && spec.dataset !== 'cifar10') {
+    throw new Error(`split '${args.split}' exists only for cifar10, not for ${spec.name}`);
+  }
+  const learningRate = args.learningRate ?? 1e-3;
+  if (typeof learningRate !== 'number' || !Number.isFinite(learningRate) || !(learningRate > 0)) {
+    throw new Error(`learning rate must be a finite positive number, got ${String(learningRate)}`);
+  }
   const isFloat = args.method === FLOAT_METHOD;
   const bits = args.bits ?? 8;
   const scheme = isFloat ? null : withBits(getPreset(args.method), bits);
@@ -173,7 +180,7 @@ export function makeRunConfig(args: RunConfigArgs): RunConfig {
     protocol: protocolName as ProtocolName,
     epochs: positive('epochs', args.epochs ?? spec.epochs),
     batchSize: positive('batchSize', args.batchSize ?? 64),
-    optimizer: { name: args.optimizer ?? 'adam', learningRate: args.learningRate ?? 1e-3 },
+    optimizer: { name: args.optimizer ?? 'adam', learningRate },
     evalBatchSize: positive('evalBatchSize', args.evalBatchSize ?? 1000),
     inferenceRepeats: positive('inferenceRepeats', args.inferenceRepeats ?? 5),
     seed: args.seed,
@@ -202,18 +209,46 @@ export function armKey(config: RunConfig): string {
 }
 
 /**
- * Parses a seed list: `0-9`, `0,3,7`, or a mix (`0-4,10`). Throws on anything else.
+ * Largest seed: the random streams take seeds as unsigned 32-bit integers, so larger
+ * seeds would alias smaller ones (2^32 gives the weights of 0) and pair one sample twice.
+ */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** Most seeds one list may name (a bound, so a typo cannot exhaust memory or loop for hours). */
+export const MAX_SEEDS = 10_000;
+
+/** Throws unless `seed` is an integer in 0..{@link MAX_SEED}. */
+export function checkSeed(seed: number): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    throw new Error(`seed must be an integer from 0 to ${MAX_SEED} (2^32-1), got ${String(seed)}`);
+  }
+}
+
+/**
+ * Parses a seed list: `0-9`, `0,3,7`, or a mix (`0-4,10`). Seeds must lie in
+ * 0..{@link MAX_SEED} and a list may name at most {@link MAX_SEEDS}; throws naming the
+ * offending part otherwise (checked before any list is built).
  */
 export function parseSeeds(text: string): number[] {
-  const seeds: number[] = [];
+  const ranges: [number, number][] = [];
+  let count = 0;
   for (const part of text.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
     if (m === null) throw new Error(`bad seed list '${text}': '${part}' is not N or N-M`);
+    for (const digits of [m[1], m[2]]) {
+      if (digits !== undefined && Number(digits) > MAX_SEED) {
+        throw new Error(`seed ${digits} in '${text}' is out of range: seeds are integers from 0 to ${MAX_SEED} (2^32-1)`);
+      }
+    }
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
     if (b < a) throw new Error(`bad seed range '${part}' in '${text}': end before start`);
-    for (let s = a; s <= b; s++) seeds.push(s);
+    count += b - a + 1;
+    if (count > MAX_SEEDS) throw new Error(`seed list '${text}' names more than ${MAX_SEEDS} seeds`);
+    ranges.push([a, b]);
   }
+  const seeds: number[] = [];
+  for (const [a, b] of ranges) for (let s = a; s <= b; s++) seeds.push(s);
   if (new Set(seeds).size !== seeds.length) throw new Error(`seed list '${text}' repeats a seed`);
   return seeds;
 }

@@ -47,10 +47,13 @@ export function expandGrid(args: GridArgs): RunConfig[] {
   return out;
 }
 
-/** Parses `i/n` (0-based shard index i of n shards); throws on anything else. */
+/**
+ * Parses `i/n` (0-based shard index i of n shards, plain decimal without spaces or
+ * leading zeros, so that one shard has one spelling); throws on anything else.
+ */
 export function parseShard(text: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (m === null) throw new Error(`bad shard '${text}': expected i/n with 0 <= i < n, e.g. 0/4`);
+  const m = /^(0|[1-9]\d{0,5})\/([1-9]\d{0,5})$/.exec(text);
+  if (m === null) throw new Error(`bad shard '${text}': expected i/n with 0 <= i < n in plain decimal, e.g. 0/4`);
   const index = Number(m[1]);
   const count = Number(m[2]);
   if (count < 1 || index >= count) throw new Error(`bad shard '${text}': need 0 <= i < n and n >= 1`);
@@ -60,4 +63,9 @@ export function parseShard(text: string): { index: number; count: number } {
 /** The runs of shard `index` of `count`: every count-th run of the grid, starting at index. */
 export function shardOf<T>(grid: readonly T[], shard: { index: number; count: number }): T[] {
   return grid.filter((_, i) => i % shard.count === shard.index);
+}
+
+/** The results file name of one shard of an experiment: `<experiment>.shard-<i>-of-<n>.jsonl`. */
+export function shardFileName(experiment: string, shard: { index: number; count: number }): string {
+  return `${experiment}.shard-${shard.index}-of-${shard.count}.jsonl`;
 }

@@ -6,106 +6,33 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { LayersModel } from '@tensorflow/tfjs';
+import { rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../data';
-import type { Dataset, DatasetProvenance } from '../data/types';
+import type { Dataset } from '../data/types';
 import { describeEngine } from '../engine';
-import type { EngineInfo } from '../engine';
 import { buildModel, countParams, initializeWeights } from '../models/models';
 import { storageSize } from '../quantizers';
-import type { StorageSize } from '../quantizers';
 import { parseProtocol } from '../training/protocols';
-import { measureInference, train } from '../training/train';
-import type { EpochRecord, InferenceTiming } from '../training/train';
+import { CheckpointRestoreError, measureInference, train } from '../training/train';
 import { checkpointPath, resumableCheckpoint, saveRunCheckpoint } from './checkpoints';
 import { runKey } from './config';
 import type { RunConfig } from './config';
-import { RECORD_SCHEMA } from './store';
+import { RECORD_SCHEMA, isDiverged } from '../results/schema';
+import type { DivergedRunRecord, RunEnvironment, RunRecord, StoredRecord } from '../results/schema';
 
-/** Per-epoch metrics without wall-clock fields (those live under `timing`). */
-export type EpochMetrics = Omit<EpochRecord, 'trainSeconds' | 'evalSeconds'>;
-
-/** What a run measured (deterministic for a given config and backend). */
-export interface RunMetrics {
-  /** Final test loss (MSE for regression), with the weights the protocol evaluates. */
-  testLoss: number;
-  /** Final test accuracy, or null for regression. */
-  testAccuracy: number | null;
-  /** For ptq/qat: the float model's test metrics before the final quantization. */
-  floatTest: { loss: number; accuracy: number | null } | null;
-  /** Number of trainable parameters (what the seed calls "model size"). */
-  params: number;
-  /** SHA-256 of the initial float32 weights: equal for every method of one seed (the paired design). */
-  initialWeightsSha256: string;
-  /** Optimizer steps taken. */
-  steps: number;
-  /** Per-epoch learning curves and code dynamics. */
-  epochs: EpochMetrics[];
-  /** Bytes to store the final weights under each encoding (quantized methods), or float32 only. */
-  storage: StorageSize | { float32Bytes: number };
-}
-
-/** Wall-clock measurements of a run. */
-export interface RunTiming {
-  /** Seconds in training steps (projection included), summed over epochs. */
-  trainSeconds: number;
-  /** Seconds in per-epoch test evaluation. */
-  evalSeconds: number;
-  /** Per-epoch training and evaluation seconds. */
-  epochs: { trainSeconds: number; evalSeconds: number }[];
-  /** Training examples per second over all steps. */
-  trainSamplesPerSecond: number;
-  /** Inference timing on the final model, measured separately after training. */
-  inference: InferenceTiming;
-  /** Seconds to load the data (0 when cached in the process). */
-  dataSeconds: number;
-  /** Whole run, data to record (summed over processes when the run was resumed). */
-  totalSeconds: number;
-}
-
-/** Where and with what a run ran. */
-export interface RunEnvironment {
-  /** The TensorFlow.js engine actually used. */
-  engine: EngineInfo;
-  /** Git commit of the code (null outside a checkout) and whether the tree had changes. */
-  git: { commit: string | null; dirty: boolean | null };
-  /** octolab version. */
-  octolab: string;
-  /** Host facts. */
-  host: { hostname: string; cpus: number; cpuModel: string; totalMemGiB: number };
-  /** ISO timestamps. */
-  startedAt: string;
-  /** ISO timestamp of the end of the run. */
-  finishedAt: string;
-  /** Present only when the run continued from an epoch checkpoint of an earlier process. */
-  resumed?: {
-    /** Epochs completed before the checkpoint. */
-    afterEpoch: number;
-    /** Git commit of the code that trained those epochs. */
-    checkpointGit: string | null;
-    /** ISO time the checkpoint was written. */
-    checkpointSavedAt: string;
-  };
-}
-
-/** One line of a results file. */
-export interface RunRecord {
-  /** Layout version ({@link RECORD_SCHEMA}). */
-  schema: number;
-  /** {@link runKey} of the config. */
-  key: string;
-  /** The whole config. */
-  config: RunConfig;
-  /** Data provenance: files with SHA-256, split, generator. */
-  data: DatasetProvenance;
-  /** Measured metrics. */
-  metrics: RunMetrics;
-  /** Timing, kept apart. */
-  timing: RunTiming;
-  /** Environment, kept apart. */
-  environment: RunEnvironment;
-}
+export type {
+  DivergedMetrics,
+  DivergedRunRecord,
+  Divergence,
+  EpochMetrics,
+  RunEnvironment,
+  RunMetrics,
+  RunRecord,
+  RunTiming,
+  StoredRecord,
+} from '../results/schema';
 
 /** Reads the git commit of the repository holding this package, if any. */
 export function gitInfo(cwd = path.resolve(__dirname, '..', '..', '..')): RunEnvironment['git'] {
@@ -139,6 +66,8 @@ export interface RunOneArgs {
    * backend) and writes one after every epoch. The caller deletes it once the record is saved.
    */
   checkpointDir?: string;
+  /** Receives warnings (an unusable checkpoint); default `console.warn`. */
+  warn?: (line: string) => void;
 }
 
 /** Loads (or reuses) the dataset a config asks for. */
@@ -158,14 +87,70 @@ export async function datasetFor(config: RunConfig, args: RunOneArgs): Promise<{
   return { data, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** Trains and measures one config; the engine must already be prepared. */
+/** {@link runOne} found that training diverged; `record` is the diverged run's record. */
+export class RunDivergedError extends Error {
+  /** Always `'RunDivergedError'`. */
+  override name = 'RunDivergedError';
+
+  /** The diverged run's record. */
+  readonly record: DivergedRunRecord;
+
+  /** Wraps the record of the diverged run. */
+  constructor(record: DivergedRunRecord) {
+    const d = record.metrics.diverged;
+    super(`run ${record.key} diverged in epoch ${d.epoch} (${d.reason})`);
+    this.record = record;
+  }
+}
+
+/**
+ * Trains and measures one config that is expected to train to the end; the engine must
+ * already be prepared. Throws {@link RunDivergedError} if training diverged (see
+ * {@link runStored}, which returns that outcome as a record).
+ */
 export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRecord> {
+  const r = await runStored(config, args);
+  if (isDiverged(r)) throw new RunDivergedError(r);
+  return r;
+}
+
+/**
+ * Trains and measures one config; the engine must already be prepared. Returns a
+ * {@link DivergedRunRecord} when training diverged (a valid, final outcome). A checkpoint
+ * that fails its checksum or holds weights no code can represent is discarded before
+ * training ({@link resumableCheckpoint}); one that passes those checks but does not fit
+ * the run is discarded when training cannot restore it; either way with a warning, and the
+ * run starts again from scratch (so one bad checkpoint cannot fail every rerun).
+ */
+export async function runStored(config: RunConfig, args: RunOneArgs): Promise<StoredRecord> {
+  try {
+    return await runOnce(config, args, true);
+  } catch (err) {
+    if (!(err instanceof ResumeFailed)) throw err;
+    const warn = args.warn ?? ((l: string) => console.warn(l));
+    warn(`warning: resuming from checkpoint ${err.file} failed (${err.cause instanceof Error ? err.cause.message : String(err.cause)}); discarding it and starting the run from scratch`);
+    rmSync(err.file, { force: true });
+    return runOnce(config, args, false);
+  }
+}
+
+/** Training from a resumed checkpoint failed. */
+class ResumeFailed extends Error {
+  constructor(
+    readonly file: string,
+    override readonly cause: unknown,
+  ) {
+    super(`resuming from ${file} failed`);
+  }
+}
+
+async function runOnce(config: RunConfig, args: RunOneArgs, allowResume: boolean): Promise<StoredRecord> {
   const t0 = performance.now();
   const engine = describeEngine();
   const key = runKey(config);
   const git = gitInfo();
   const ckptFile = args.checkpointDir === undefined ? null : checkpointPath(args.checkpointDir, key);
-  const resumed = ckptFile === null ? null : resumableCheckpoint(ckptFile, config, engine.backend);
+  const resumed = ckptFile === null || !allowResume ? null : resumableCheckpoint(ckptFile, config, engine.backend, args.warn);
   if (resumed !== null) {
     console.log(`resuming run ${key} (${config.experiment} ${config.method} seed=${config.seed}) after epoch ${resumed.checkpoint.epoch} of ${config.epochs}`);
   }
@@ -199,12 +184,63 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
       seed: config.seed,
       evalBatchSize: config.evalBatchSize,
       onStep: args.onStep,
+    }).catch((err: unknown) => {
+      throw err instanceof CheckpointRestoreError && ckptFile !== null ? new ResumeFailed(ckptFile, err) : err;
     });
-    const inference = await measureInference(model, data, config.inferenceRepeats, config.evalBatchSize);
     const params = countParams(model);
+    const environment = (): RunEnvironment => ({
+      engine,
+      git,
+      octolab: octolabVersion(),
+      host: {
+        hostname: os.hostname(),
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+      },
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      ...(resumed === null
+        ? {}
+        : {
+            resumed: {
+              afterEpoch: resumed.checkpoint.epoch,
+              checkpointGit: resumed.meta.git,
+              checkpointSavedAt: resumed.meta.savedAt,
+            },
+          }),
+    });
+    if (result.diverged !== null) {
+      const diverged: DivergedRunRecord = {
+        schema: RECORD_SCHEMA,
+        key,
+        config,
+        data: data.provenance,
+        metrics: {
+          testLoss: null,
+          testAccuracy: null,
+          floatTest: null,
+          params,
+          initialWeightsSha256,
+          steps: result.steps,
+          epochs: result.epochs.map(({ trainSeconds: _t, evalSeconds: _e, ...rest }) => rest),
+          diverged: result.diverged,
+        },
+        timing: {
+          trainSeconds: result.trainSeconds,
+          evalSeconds: result.evalSeconds,
+          epochs: result.epochs.map((e) => ({ trainSeconds: e.trainSeconds, evalSeconds: e.evalSeconds })),
+          trainSamplesPerSecond: result.trainSeconds > 0 ? (result.steps * config.batchSize) / result.trainSeconds : 0,
+          dataSeconds,
+          totalSeconds: earlierSeconds + (performance.now() - t0) / 1000,
+        },
+        environment: environment(),
+      };
+      return diverged;
+    }
+    const inference = await measureInference(model, data, config.inferenceRepeats, config.evalBatchSize);
     const storage =
       config.scheme !== null && result.codes !== null ? storageSize(concatCodes(result.codes), config.scheme) : { float32Bytes: params * 4 };
-    const finishedAt = new Date();
     return {
       schema: RECORD_SCHEMA,
       key,
@@ -229,28 +265,7 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
         dataSeconds,
         totalSeconds: earlierSeconds + (performance.now() - t0) / 1000,
       },
-      environment: {
-        engine,
-        git,
-        octolab: octolabVersion(),
-        host: {
-          hostname: os.hostname(),
-          cpus: os.cpus().length,
-          cpuModel: os.cpus()[0]?.model ?? 'unknown',
-          totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-        },
-        startedAt: startedAt.toISOString(),
-        finishedAt: finishedAt.toISOString(),
-        ...(resumed === null
-          ? {}
-          : {
-              resumed: {
-                afterEpoch: resumed.checkpoint.epoch,
-                checkpointGit: resumed.meta.git,
-                checkpointSavedAt: resumed.meta.savedAt,
-              },
-            }),
-      },
+      environment: environment(),
     };
   } finally {
     model.dispose();

@@ -13,8 +13,12 @@ import { prepareEngine } from '../engine';
 import { checkpointDirFor, pruneCheckpoints, removeRunCheckpoint } from './checkpoints';
 import { runKey } from './config';
 import type { RunConfig } from './config';
-import { runOne } from './record';
-import type { RunRecord } from './record';
+import { FileError, ensureDir } from '../io/atomic';
+import { acquireLock } from '../io/lock';
+import { isDiverged } from '../results/schema';
+import type { StoredRecord } from '../results/schema';
+import * as fs from 'node:fs';
+import { runStored } from './record';
 import { appendRecord, readRecords } from './store';
 import { stepConfigs } from './study';
 import type { StudyStep } from './study';
@@ -34,8 +38,10 @@ export interface RunGridArgs {
   download?: boolean;
   /** No progress bar: one plain line per finished run. */
   quiet?: boolean;
-  /** Called with every record as it is saved. */
-  onRecord?: (record: RunRecord) => void;
+  /** Called with every record as it is saved (a diverged run's record too). */
+  onRecord?: (record: StoredRecord) => void;
+  /** Print the stack trace of a failed run (default: the message only). */
+  debug?: boolean;
   /**
    * Keep epoch checkpoints in `<results dir>/.checkpoints` so that a stopped run resumes
    * from its last completed epoch (default true).
@@ -45,8 +51,10 @@ export interface RunGridArgs {
 
 /** What {@link runGrid} did. */
 export interface RunGridSummary {
-  /** Runs completed and saved now. */
+  /** Runs completed and saved now (diverged ones included). */
   completed: number;
+  /** Of the completed runs, those whose training diverged (saved as such, not retrained). */
+  diverged: number;
   /** Runs skipped because the results file already had them. */
   skipped: number;
   /** Runs that failed (nothing saved for them), with the error. */
@@ -61,23 +69,55 @@ export function runLabel(c: RunConfig): string {
   return `${c.experiment} ${c.method}${q} e${c.epochs} seed=${c.seed}`;
 }
 
-function finishedLine(r: RunRecord): string {
+function finishedLine(r: StoredRecord): string {
+  if (isDiverged(r)) {
+    const d = r.metrics.diverged;
+    return `${runLabel(r.config)}: DIVERGED in epoch ${d.epoch} after ${d.step} step(s) (${d.reason}); recorded as diverged [${r.environment.engine.backend}]`;
+  }
   const m = r.metrics;
   const metric = m.testAccuracy !== null ? `acc=${(m.testAccuracy * 100).toFixed(2)}%` : `mse=${m.testLoss.toFixed(3)}`;
   return `${runLabel(r.config)}: ${metric} loss=${m.testLoss.toFixed(4)} train=${r.timing.trainSeconds.toFixed(1)}s [${r.environment.engine.backend}]`;
 }
 
-/** Runs every config not yet in the results file; never loses a finished run. */
+/**
+ * Checks before any training that the results file can be written (its directory can be
+ * created, it is not a directory, it can be opened for appending), naming the path if not.
+ */
+export function checkResultsFile(file: string): void {
+  ensureDir(path.dirname(path.resolve(file)));
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new FileError('append to results file', file, { code: 'EISDIR' });
+  try {
+    fs.closeSync(fs.openSync(file, 'a'));
+  } catch (err) {
+    throw new FileError('open results file', file, err);
+  }
+}
+
+/**
+ * Runs every config not yet in the results file; never loses a finished run. The
+ * results file is locked for the whole grid: a second process on the same file refuses
+ * (naming the first) instead of doing the same runs again.
+ */
 export async function runGrid(args: RunGridArgs): Promise<RunGridSummary> {
+  checkResultsFile(args.resultsFile);
+  const lock = acquireLock(args.resultsFile, `octolab run (${path.basename(args.resultsFile)})`);
+  try {
+    return await runGridLocked(args);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runGridLocked(args: RunGridArgs): Promise<RunGridSummary> {
   const existing = readRecords(args.resultsFile);
   for (const p of existing.problems) {
     console.warn(`warning: ${p.file}:${p.line} ignored (${p.reason}); that run will be redone if it is in the grid`);
   }
-  const done = new Set(existing.records.map((r) => r.key));
+  const done = new Set([...existing.records, ...existing.diverged].map((r) => r.key));
   const checkpointDir = args.checkpoints === false ? undefined : checkpointDirFor(args.resultsFile);
   if (checkpointDir !== undefined) pruneCheckpoints(checkpointDir, done);
   const pending = args.configs.filter((c) => !done.has(runKey(c)));
-  const summary: RunGridSummary = { completed: 0, skipped: args.configs.length - pending.length, failed: [], notStarted: 0 };
+  const summary: RunGridSummary = { completed: 0, diverged: 0, skipped: args.configs.length - pending.length, failed: [], notStarted: 0 };
   if (pending.length === 0) return summary;
 
   const workers = Math.max(1, Math.min(args.workers ?? os.cpus().length, pending.length));
@@ -100,18 +140,23 @@ export async function runGrid(args: RunGridArgs): Promise<RunGridSummary> {
     });
   };
   bar?.start(pending.length, 0, { runs: 0, total_runs: pending.length, last: `${workers} worker(s)` });
-  const saved = (record: RunRecord): void => {
+  const saved = (record: StoredRecord): void => {
     appendRecord(args.resultsFile, record);
     if (checkpointDir !== undefined) removeRunCheckpoint(checkpointDir, record.key);
     summary.completed++;
+    if (isDiverged(record)) {
+      summary.diverged++;
+      if (!quiet) console.warn(`\n${finishedLine(record)}`);
+    }
     args.onRecord?.(record);
     if (quiet) console.log(`[${summary.completed + summary.failed.length}/${pending.length}] ${finishedLine(record)}`);
     update(finishedLine(record));
   };
-  const failed = (config: RunConfig | null, error: string): void => {
+  const failed = (config: RunConfig | null, error: string, stack?: string): void => {
     const label = config === null ? 'worker start-up' : runLabel(config);
     summary.failed.push({ key: config === null ? '-' : runKey(config), label, error });
-    console.error(`\nrun failed: ${label}\n${error}`);
+    console.error(`\nrun failed: ${label}: ${error}`);
+    if (args.debug === true && stack !== undefined) console.error(stack);
     update();
   };
 
@@ -124,7 +169,7 @@ export async function runGrid(args: RunGridArgs): Promise<RunGridSummary> {
         const config = queue.shift() as RunConfig;
         inFlight.set(0, 0);
         try {
-          const record = await runOne(config, {
+          const record = await runStored(config, {
             dataDir: args.dataDir,
             download: args.download,
             cache,
@@ -138,7 +183,8 @@ export async function runGrid(args: RunGridArgs): Promise<RunGridSummary> {
           saved(record);
         } catch (err) {
           inFlight.delete(0);
-          failed(config, err instanceof Error ? (err.stack ?? err.message) : String(err));
+          if (err instanceof FileError) throw err; // the results cannot be saved: stop, naming the file
+          failed(config, err instanceof Error ? err.message : String(err), err instanceof Error ? err.stack : undefined);
         }
       }
     } else {
@@ -156,8 +202,8 @@ async function runInWorkers(
   queue: RunConfig[],
   args: RunGridArgs & { checkpointDir: string | undefined },
   inFlight: Map<number, number>,
-  saved: (r: RunRecord) => void,
-  failed: (c: RunConfig | null, e: string) => void,
+  saved: (r: StoredRecord) => void,
+  failed: (c: RunConfig | null, e: string, stack?: string) => void,
   update: () => void,
 ): Promise<void> {
   const script = path.join(__dirname, 'worker.js');
@@ -204,12 +250,18 @@ async function runInWorkers(
                 break;
               case 'done':
                 inFlight.delete(slot);
-                saved(msg.record);
+                try {
+                  saved(msg.record);
+                } catch (err) {
+                  // The record cannot be saved (e.g. a full disk): stop everything, report it as the failure.
+                  failed(current, err instanceof Error ? err.message : String(err), err instanceof Error ? err.stack : undefined);
+                  stop = true;
+                }
                 next();
                 break;
               case 'error':
                 inFlight.delete(slot);
-                failed(current, msg.message);
+                failed(current, msg.message, msg.stack);
                 stop = true; // fail fast: finish what is in flight, start nothing new
                 next();
                 break;
@@ -244,8 +296,10 @@ export interface RunStudyArgs extends Omit<RunGridArgs, 'configs' | 'resultsFile
 
 /** What {@link runStudy} did, summed over the steps it ran. */
 export interface RunStudySummary {
-  /** Runs completed and saved now. */
+  /** Runs completed and saved now (diverged ones included). */
   completed: number;
+  /** Of those, runs whose training diverged. */
+  diverged: number;
   /** Planned runs already stored. */
   skipped: number;
   /** Runs that failed (the study stops after the step they belong to). */
@@ -262,7 +316,7 @@ export interface RunStudySummary {
  */
 export async function runStudy(args: RunStudyArgs): Promise<RunStudySummary> {
   const { steps, out, log = () => undefined, ...gridArgs } = args;
-  const total: RunStudySummary = { completed: 0, skipped: 0, failed: [], notStarted: 0, stepsNotStarted: [] };
+  const total: RunStudySummary = { completed: 0, diverged: 0, skipped: 0, failed: [], notStarted: 0, stepsNotStarted: [] };
   for (const [i, step] of steps.entries()) {
     log(`== ${step.name} (${new Date().toISOString()}): ${step.purpose}`);
     const groups = new Map<string, RunConfig[]>();
@@ -271,6 +325,7 @@ export async function runStudy(args: RunStudyArgs): Promise<RunStudySummary> {
       const resultsFile = path.join(out, `${experiment}.jsonl`);
       const s = await runGrid({ ...gridArgs, configs, resultsFile });
       total.completed += s.completed;
+      total.diverged += s.diverged;
       total.skipped += s.skipped;
       total.failed.push(...s.failed);
       total.notStarted += s.notStarted;

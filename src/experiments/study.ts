@@ -7,7 +7,8 @@ import { runKey } from './config';
 import type { RunConfig } from './config';
 import { expandGrid } from './grid';
 import type { GridArgs } from './grid';
-import type { RunRecord } from './record';
+import { isDiverged } from '../results/schema';
+import type { RunRecord, StoredRecord } from '../results/schema';
 
 /** One named step of the study: one or more grids, each on one experiment. */
 export interface StudyStep {
@@ -127,7 +128,7 @@ export interface StepProgress {
 }
 
 /** Whole-run seconds of a record, or null when the record carries no usable timing. */
-function runSeconds(r: RunRecord): number | null {
+function runSeconds(r: StoredRecord): number | null {
   const t = (r.timing as Partial<RunRecord['timing']> | undefined)?.totalSeconds;
   return typeof t === 'number' && Number.isFinite(t) && t >= 0 ? t : null;
 }
@@ -152,8 +153,10 @@ export function secondsPerEpoch(records: readonly RunRecord[]): Map<string, numb
 }
 
 /** {@link secondsPerEpoch} of the full-size runs only (reduced-data runs are not typical of the plan). */
-export function fullDataSecondsPerEpoch(records: readonly RunRecord[]): Map<string, number> {
-  return secondsPerEpoch(records.filter((r) => r.config.data.limitTrain === null && r.config.data.limitTest === null));
+export function fullDataSecondsPerEpoch(records: readonly StoredRecord[]): Map<string, number> {
+  return secondsPerEpoch(
+    records.filter((r): r is RunRecord => !isDiverged(r) && r.config.data.limitTrain === null && r.config.data.limitTest === null),
+  );
 }
 
 /**
@@ -178,12 +181,13 @@ export function estimateSeconds(
 /**
  * Progress of each step against stored records: planned, stored and missing runs, the
  * compute the stored ones took and an estimate of what the missing ones will take.
- * Only records of full-size runs inform the estimate (reduced-data runs are not typical);
+ * Diverged runs count as stored (their outcome is final). Only records of full-size runs
+ * that trained to the end inform the estimate (reduced-data runs are not typical);
  * `epochsDone` (run key → epochs in its checkpoint) takes part-way runs into account.
  */
 export function studyProgress(
   steps: readonly StudyStep[],
-  records: readonly RunRecord[],
+  records: readonly StoredRecord[],
   epochsDone: ReadonlyMap<string, number> = new Map(),
 ): StepProgress[] {
   const byKey = new Map(records.map((r) => [r.key, r]));

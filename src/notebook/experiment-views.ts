@@ -7,7 +7,7 @@
 import type { DatasetArgs } from '../data/dataset';
 import { loadDataset } from '../data/dataset';
 import type { Dataset, DatasetProvenance } from '../data/types';
-import type { RunRecord } from '../experiments/record';
+import type { RunRecord } from '../results/schema';
 import type { CurveMetric, ExperimentAnalysis, Panel, RunMetric } from '../reports/analysis';
 import { METRICS } from '../reports/analysis';
 import { bandChart, distributionChart, forestChart } from '../reports/charts';

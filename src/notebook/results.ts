@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { readResultsPath } from '../experiments/store';
-import type { RunRecord } from '../experiments/record';
+import type { DivergedRunRecord, RunRecord } from '../results/schema';
 
 /** What {@link loadStoredResults} found. */
 export interface StoredResults {
@@ -17,6 +17,8 @@ export interface StoredResults {
   experiment: string | null;
   /** The experiment's valid records, in file order. */
   records: RunRecord[];
+  /** The experiment's diverged runs (stored outcomes without final metrics), in file order. */
+  diverged: DivergedRunRecord[];
   /** Lines that could not be used, with the reason (never dropped silently). */
   problems: { file: string; line: number; reason: string }[];
   /** One sentence for the reader: what was found where, or what is missing. */
@@ -44,12 +46,15 @@ export function loadStoredResults(resultsPath: string, experiment?: string, args
       path: resultsPath,
       experiment: experiment ?? null,
       records: [],
+      diverged: [],
       problems: [],
       message: `No stored results: ${shown} does not exist. The stored-results sections below are skipped; run the experiments (octolab run) or set OCTOLAB_RESULTS.`,
     };
   }
   const read = readResultsPath(resultsPath);
   const records = experiment === undefined ? read.records : read.records.filter((r) => r.config?.experiment === experiment);
+  const diverged = experiment === undefined ? read.diverged : read.diverged.filter((r) => r.config?.experiment === experiment);
+  const divergedNote = diverged.length === 0 ? '' : ` ${diverged.length} diverged run(s) are stored apart (no final metrics).`;
   const damaged = read.problems.length === 0 ? '' : ` ${read.problems.length} damaged line(s) were skipped (listed below).`;
   if (records.length === 0) {
     return {
@@ -57,8 +62,9 @@ export function loadStoredResults(resultsPath: string, experiment?: string, args
       path: resultsPath,
       experiment: experiment ?? null,
       records,
+      diverged,
       problems: read.problems,
-      message: `No stored ${what} in ${shown} (${read.records.length} record(s) of other experiments). The stored-results sections below are skipped.${damaged}`,
+      message: `No stored ${what} in ${shown} (${read.records.length} record(s) of other experiments). The stored-results sections below are skipped.${damaged}${divergedNote}`,
     };
   }
   const seeds = new Set(records.map((r) => r.config.seed));
@@ -68,7 +74,8 @@ export function loadStoredResults(resultsPath: string, experiment?: string, args
     path: resultsPath,
     experiment: experiment ?? null,
     records,
+    diverged,
     problems: read.problems,
-    message: `${records.length} stored ${what} in ${shown}: methods ${methods.join(', ')}; ${seeds.size} distinct seed(s).${damaged}`,
+    message: `${records.length} stored ${what} in ${shown}: methods ${methods.join(', ')}; ${seeds.size} distinct seed(s).${damaged}${divergedNote}`,
   };
 }

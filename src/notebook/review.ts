@@ -5,7 +5,7 @@
  * the stored runs or a live timing), none is typed in.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { RunRecord } from '../experiments/record';
+import type { RunRecord } from '../results/schema';
 import { buildModel, countParams, initialWeightValues } from '../models/models';
 import type { ModelName } from '../models/models';
 import { PRESETS, storageSize } from '../quantizers';

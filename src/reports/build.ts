@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunRecord } from '../experiments/record';
+import type { RunRecord } from '../results/schema';
 import { mergeRecords, readResultsPath } from '../experiments/store';
 import { STUDY_PLAN, describeMissing, fullDataSecondsPerEpoch, studyProgress } from '../experiments/study';
 import { bitSweep, bitSweepSummary } from './bits';
@@ -30,7 +30,10 @@ import { checkEpochPrefixes } from './reproducibility';
 import type { ProtocolSensitivity, ProtocolTarget } from './protocols';
 import { provenanceOf } from './provenance';
 import type { DamagedLine, IndexEntry, TableLink } from './pages';
-import { aggregateRuns, curveRows, curvesTable, runRow, runsTable, tableOf, toDataFrame, writeCsv } from './tables';
+import { aggregateRuns, curveRows, curvesTable, runRow, runsTable, tableOf, toCsv, toDataFrame } from './tables';
+import { writeFilesAtomic } from '../io/atomic';
+import type { FileContent } from '../io/atomic';
+import { divergedSection, divergedTable, withSection } from './diverged';
 import type { CurveRow, RunRow, Table } from './tables';
 
 /** Options of {@link buildReports}. */
@@ -59,6 +62,8 @@ export interface BuildReportsResult {
   files: string[];
   /** Experiments with a report. */
   experiments: string[];
+  /** Diverged runs (listed on their own, not in the statistics). */
+  diverged: number;
   /** Records used (after dropping duplicates). */
   runs: number;
   /** Damaged lines skipped (only with `allowDamaged`). */
@@ -334,18 +339,23 @@ export function studyClaims(records: readonly RunRecord[], rows: readonly RunRow
 export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   const read = args.missingOk === true && !fs.existsSync(args.results) ? { records: [], problems: [] } : readResultsPath(args.results);
   if (read.problems.length > 0 && args.allowDamaged !== true) throw new DamagedResultsError(read.problems);
-  const { records, duplicates } = mergeRecords([read.records]);
+  const { records, duplicates, diverged } = mergeRecords([read]);
   const rule = args.rule ?? DEFAULT_RULE;
   const resamples = args.resamples ?? 10000;
   const rows: RunRow[] = records.map(runRow);
   const curves: CurveRow[] = records.flatMap(curveRows);
   const specs = args.claims ?? seedClaims();
   const plan = args.plan ?? STUDY_PLAN;
-  const progress = studyProgress(plan, records);
+  const progress = studyProgress(plan, [...records, ...diverged]);
   const claims = studyClaims(records, rows, { specs, rule, resamples, plan, progress });
   const tablesDir = path.join(args.out, 'tables');
-  fs.mkdirSync(tablesDir, { recursive: true });
   const files: string[] = [];
+  // Every output is staged here and written at the end as one unit (all or nothing).
+  const outputs: FileContent[] = [];
+  const stage = (file: string, data: string): string => {
+    outputs.push({ file, data });
+    return file;
+  };
   const experiments = [...new Set(rows.map((r) => r.experiment))].sort(experimentOrder);
   const entries: IndexEntry[] = [];
   const protocols: BuildReportsResult['protocols'] = [];
@@ -381,7 +391,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
     const links: TableLink[] = [];
     for (const [name, label, table] of tables) {
       const file = path.join(tablesDir, `${exp}-${name}.csv`);
-      files.push(writeCsv(file, table));
+      files.push(stage(file, toCsv(table)));
       links.push({ label: `${exp}-${name}.csv: ${label}`, href: `tables/${exp}-${name}.csv` });
     }
     const html = experimentPage({
@@ -397,8 +407,9 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
       resamples,
     });
     const file = path.join(args.out, `${exp}.html`);
-    fs.writeFileSync(file, html);
-    files.push(file);
+    const expDiverged = diverged.filter((r) => r.config.experiment === exp);
+    if (expDiverged.length > 0) files.push(stage(path.join(tablesDir, `${exp}-diverged.csv`), toCsv(divergedTable(expDiverged))));
+    files.push(stage(file, withSection(html, divergedSection(expDiverged, `tables/${exp}-diverged.csv`))));
     entries.push({
       experiment: exp,
       href: `${exp}.html`,
@@ -408,9 +419,10 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
       protocols: [...new Set(expRows.map((r) => r.protocol))].sort(),
     });
   }
-  files.push(writeCsv(path.join(tablesDir, 'claims.csv'), claimsCsvTable(claims, rule)));
-  files.push(writeCsv(path.join(tablesDir, 'facts.csv'), factsCsvTable(claims)));
-  files.push(writeCsv(path.join(tablesDir, 'study-progress.csv'), progressTable(progress)));
+  files.push(stage(path.join(tablesDir, 'claims.csv'), toCsv(claimsCsvTable(claims, rule))));
+  files.push(stage(path.join(tablesDir, 'facts.csv'), toCsv(factsCsvTable(claims))));
+  files.push(stage(path.join(tablesDir, 'study-progress.csv'), toCsv(progressTable(progress))));
+  if (diverged.length > 0) files.push(stage(path.join(tablesDir, 'diverged.csv'), toCsv(divergedTable(diverged))));
   const bottom = bottomLine(claims, rows, curves);
   const index = indexPage({
     bottomLine: bottom,
@@ -427,7 +439,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
     resultsPath: args.results,
   });
   const indexFile = path.join(args.out, 'index.html');
-  fs.writeFileSync(indexFile, index);
-  files.push(indexFile);
-  return { files, experiments, runs: records.length, damaged: read.problems, duplicates, claims, progress, protocols, bitSweeps, reproducibility, bottomLine: bottom };
+  files.push(stage(indexFile, withSection(index, divergedSection(diverged, 'tables/diverged.csv'))));
+  writeFilesAtomic(outputs);
+  return { files, experiments, runs: records.length, diverged: diverged.length, damaged: read.problems, duplicates, claims, progress, protocols, bitSweeps, reproducibility, bottomLine: bottom };
 }

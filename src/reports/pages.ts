@@ -4,7 +4,7 @@
  * methods note) and the index across experiments.
  */
 import { EXPERIMENTS } from '../experiments/config';
-import type { RunRecord } from '../experiments/record';
+import type { RunRecord } from '../results/schema';
 import { describeMissing } from '../experiments/study';
 import type { StepProgress } from '../experiments/study';
 import type { ExperimentName } from '../experiments/config';

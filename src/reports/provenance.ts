@@ -4,7 +4,7 @@
  * gathered from the records themselves.
  */
 import { describeMethod, stableStringify } from '../experiments/config';
-import type { RunRecord } from '../experiments/record';
+import type { RunRecord } from '../results/schema';
 import type { DatasetProvenance } from '../data/types';
 import { describeAdapter } from '../engine/webgpu';
 import type { GpuAdapterInfo } from '../engine/webgpu';

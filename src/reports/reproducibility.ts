@@ -8,7 +8,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { runKey } from '../experiments/config';
-import type { RunRecord } from '../experiments/record';
+import type { RunRecord } from '../results/schema';
 import { escapeHtml } from './html';
 
 /** Two stored runs of one config that differ only in their epoch count. */

@@ -14,7 +14,7 @@ function dfd(): typeof Danfo {
   danfo ??= require('danfojs-node') as typeof Danfo;
   return danfo;
 }
-import type { RunRecord } from '../experiments/record';
+import type { RunRecord } from '../results/schema';
 
 /** One run, flattened for tables. Null where the run has no such value (e.g. accuracy of a regression). */
 export interface RunRow {
@@ -366,9 +366,18 @@ export function isTable(x: Table | Danfo.DataFrame): x is Table {
 }
 
 /** One CSV field per RFC 4180: quoted when it holds a comma, quote or line break. */
-function csvField(v: Cell): string {
+/** A number as CSV writes it: such cells are never treated as formulas. */
+const NUMERIC_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * One CSV cell. Text that a spreadsheet would run as a formula (starting with `=`, `+`,
+ * `-`, `@`, tab or carriage return) gets a leading `'`, as OWASP recommends against CSV
+ * injection; numbers (and text that is exactly a number) are written unchanged.
+ */
+export function csvField(v: Cell): string {
   if (v === null) return '';
-  const s = typeof v === 'number' ? String(v) : String(v);
+  let s = String(v);
+  if (typeof v !== 'number' && /^[=+\-@\t\r]/.test(s) && !NUMERIC_TEXT.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

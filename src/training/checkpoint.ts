@@ -4,6 +4,7 @@
  * never stopped (weights, optimizer slots, random streams, code-tracking state and
  * the epoch records so far), and a compact binary file layout for them.
  */
+import { createHash } from 'node:crypto';
 import type { RngState } from '../random/rng';
 import type { EpochRecord } from './train';
 
@@ -54,13 +55,16 @@ export interface TrainCheckpoint {
 }
 
 const MAGIC = 'OCTOLAB-CKPT\n';
-const FORMAT = 1;
+/** Format 2 ends with a SHA-256 of everything before it; format 1 (no checksum) is not read any more. */
+const FORMAT = 2;
+const CHECKSUM_BYTES = 32;
 
 type TypedRef = { $typed: 'f32' | 'i32'; index: number; length: number };
 
 /**
  * Encodes a checkpoint and a JSON-serialisable `meta` object as one buffer:
- * a magic line, a 4-byte header length, a JSON header, then the raw typed arrays.
+ * a magic line, a 4-byte header length, a JSON header, the raw typed arrays, and
+ * the SHA-256 of all of that (so any damaged bit is found on reading).
  */
 export function encodeCheckpoint(checkpoint: TrainCheckpoint, meta: Record<string, unknown>): Buffer {
   const arrays: (Float32Array | Int32Array)[] = [];
@@ -76,15 +80,22 @@ export function encodeCheckpoint(checkpoint: TrainCheckpoint, meta: Record<strin
   const len = Buffer.alloc(4);
   len.writeUInt32LE(head.length, 0);
   const blobs = arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
-  return Buffer.concat([Buffer.from(MAGIC, 'latin1'), len, head, ...blobs]);
+  const body = Buffer.concat([Buffer.from(MAGIC, 'latin1'), len, head, ...blobs]);
+  return Buffer.concat([body, createHash('sha256').update(body).digest()]);
 }
 
 /** Decodes {@link encodeCheckpoint}'s buffer; `source` names the file in errors. */
-export function decodeCheckpoint(buf: Buffer, source: string): { checkpoint: TrainCheckpoint; meta: Record<string, unknown> } {
+export function decodeCheckpoint(file: Buffer, source: string): { checkpoint: TrainCheckpoint; meta: Record<string, unknown> } {
   const fail = (why: string): never => {
     throw new Error(`checkpoint ${source}: ${why}`);
   };
+  let buf = file;
   if (buf.length < MAGIC.length + 4 || buf.toString('latin1', 0, MAGIC.length) !== MAGIC) fail('not an octolab checkpoint (bad magic)');
+  if (buf.length < MAGIC.length + 4 + CHECKSUM_BYTES) fail(`${buf.length} bytes is too short for a checkpoint; the file is truncated`);
+  const end = buf.length - CHECKSUM_BYTES;
+  const digest = createHash('sha256').update(buf.subarray(0, end)).digest();
+  if (!digest.equals(buf.subarray(end))) fail('SHA-256 checksum mismatch: the file is damaged or truncated (or of an older format)');
+  buf = buf.subarray(0, end);
   const headLen = buf.readUInt32LE(MAGIC.length);
   const headStart = MAGIC.length + 4;
   if (headStart + headLen > buf.length) fail(`header length ${headLen} runs past the end of the file (${buf.length} bytes)`);

@@ -11,7 +11,10 @@ import { projectValues } from '../quantizers';
 import type { QuantScheme } from '../quantizers';
 import { Rng } from '../random/rng';
 import type { OptimizerState, ProjectorState, TrainCheckpoint } from './checkpoint';
+import { divergedWeights } from './divergence';
 import type { Protocol } from './protocols';
+
+export { divergedWeights } from './divergence';
 
 /** Optimizer settings; every method of one comparison uses the same ones. */
 export interface OptimizerArgs {
@@ -112,7 +115,42 @@ export interface TrainResult {
   steps: number;
   /** Final quantization codes per trainable tensor (null for `float`). */
   codes: Int32Array[] | null;
+  /**
+   * Set when training diverged (a loss or a weight stopped being a finite number, or a
+   * weight left the code range of the scheme): training stopped there, `epochs` holds the
+   * epochs completed before, and `testLoss`/`testAccuracy` are NaN.
+   */
+  diverged: TrainDivergence | null;
 }
+
+/** Where training diverged. */
+export interface TrainDivergence {
+  /** 1-based epoch in which it happened. */
+  epoch: number;
+  /** Optimizer steps taken when it was detected. */
+  step: number;
+  /** What was not finite. */
+  reason: string;
+}
+
+/** {@link train} could not continue from `resumeFrom`: the checkpoint does not fit the run. */
+export class CheckpointRestoreError extends Error {
+  /** Always `'CheckpointRestoreError'`. */
+  override name = 'CheckpointRestoreError';
+
+  /** Wraps the reason. */
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+/** Thrown inside {@link train} to stop at a divergence; never escapes it. */
+class DivergedSignal extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
 
 /** Builds the tfjs optimizer described by `args`. */
 export function makeOptimizer(args: OptimizerArgs): tf.Optimizer {
@@ -264,8 +302,13 @@ class WeightProjector {
     return p;
   }
 
-  /** Quantized values (float32) and codes of the given float values, tensor by tensor. */
+  /**
+   * Quantized values (float32) and codes of the given float values, tensor by tensor.
+   * Weights that diverged (see {@link divergedWeights}) stop training with a DivergedSignal.
+   */
   projectArrays(floats: Float32Array[]): { values: Float32Array[]; codes: Int32Array[] } {
+    const why = divergedWeights(floats, this.scheme);
+    if (why !== null) throw new DivergedSignal(why);
     const values: Float32Array[] = [];
     const codes: Int32Array[] = [];
     floats.forEach((f, i) => {
@@ -421,7 +464,14 @@ export async function train(model: tf.LayersModel, data: Dataset, args: TrainArg
   const vars = model.trainableWeights;
   const varList = vars.map((v) => v.read() as tf.Variable);
   const resume = args.resumeFrom ?? null;
-  if (resume !== null) await restoreTraining(model, optimizer, resume, args, protocol.kind !== 'float');
+  if (resume !== null) {
+    try {
+      await restoreTraining(model, optimizer, resume, args, protocol.kind !== 'float');
+    } catch (err) {
+      optimizer.dispose();
+      throw new CheckpointRestoreError(err);
+    }
+  }
   const orderRng = resume === null ? Rng.stream(args.seed, 'data-order') : Rng.fromState(resume.dataOrderRng);
   const projector =
     protocol.kind === 'float' || scheme === null
@@ -445,7 +495,10 @@ export async function train(model: tf.LayersModel, data: Dataset, args: TrainArg
   let steps = resume?.steps ?? 0;
   let trainSeconds = resume?.trainSeconds ?? 0;
   let evalSeconds = resume?.evalSeconds ?? 0;
+  let currentEpoch = resume?.epoch ?? 0;
+  try {
   for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= args.epochs; epoch++) {
+    currentEpoch = epoch;
     const order = orderRng.permutation(data.nTrain);
     let lossSum = 0;
     let correctSum = 0;
@@ -478,10 +531,12 @@ export async function train(model: tf.LayersModel, data: Dataset, args: TrainArg
       } else {
         cost = optimizer.minimize(lossFn, true, varList) as tf.Scalar;
       }
-      lossSum += (await readScalar(cost)) * count;
+      const stepLoss = await readScalar(cost);
+      lossSum += stepLoss * count;
       if (correct !== null) correctSum += await readScalar(correct);
       x.dispose();
       y.dispose();
+      if (!Number.isFinite(stepLoss)) throw new DivergedSignal(`training loss ${stepLoss}`);
       if (protocol.kind === 'projected' && protocol.every === 'step' && projector !== null) {
         const q = projector.projectArrays(await readAll(vars));
         projector.trackStep(q.codes);
@@ -507,6 +562,7 @@ export async function train(model: tf.LayersModel, data: Dataset, args: TrainArg
     const t1 = performance.now();
     const test = await evaluate(model, data, evalBatch);
     const epochEval = (performance.now() - t1) / 1000;
+    if (!Number.isFinite(test.loss)) throw new DivergedSignal(`test loss ${test.loss}`);
     if (floatsAtEnd !== null) writeAll(vars, floatsAtEnd); // qat continues from its float shadow weights
     trainSeconds += epochTrain;
     evalSeconds += epochEval;
@@ -537,6 +593,12 @@ export async function train(model: tf.LayersModel, data: Dataset, args: TrainArg
       });
     }
   }
+  } catch (err) {
+    if (!(err instanceof DivergedSignal)) throw err;
+    optimizer.dispose();
+    const diverged: TrainDivergence = { epoch: currentEpoch, step: steps, reason: err.reason };
+    return { epochs, testLoss: NaN, testAccuracy: NaN, floatTest: null, trainSeconds, evalSeconds, steps, codes: null, diverged };
+  }
   optimizer.dispose();
 
   const last = epochs[epochs.length - 1];
@@ -548,6 +610,10 @@ export async function train(model: tf.LayersModel, data: Dataset, args: TrainArg
     if (protocol.kind === 'ptq' || protocol.kind === 'qat') {
       const floats = await readAll(vars);
       floatTest = protocol.kind === 'ptq' ? { loss: last.testLoss, accuracy: last.testAccuracy } : await evaluate(model, data, evalBatch);
+      const why = divergedWeights(floats, scheme);
+      if (why !== null) {
+        return { epochs, testLoss: NaN, testAccuracy: NaN, floatTest: null, trainSeconds, evalSeconds, steps, codes: null, diverged: { epoch: args.epochs, step: steps, reason: why } };
+      }
       const q = projector.projectArrays(floats);
       writeAll(vars, q.values);
       const final = await evaluate(model, data, evalBatch);
@@ -558,7 +624,10 @@ export async function train(model: tf.LayersModel, data: Dataset, args: TrainArg
       codes = projector.lastCodes;
     }
   }
-  return { epochs, testLoss, testAccuracy, floatTest, trainSeconds, evalSeconds, steps, codes };
+  if (!Number.isFinite(testLoss)) {
+    return { epochs, testLoss: NaN, testAccuracy: NaN, floatTest: null, trainSeconds, evalSeconds, steps, codes: null, diverged: { epoch: args.epochs, step: steps, reason: `final test loss ${testLoss}` } };
+  }
+  return { epochs, testLoss, testAccuracy, floatTest, trainSeconds, evalSeconds, steps, codes, diverged: null };
 }
 
 /** Checks a checkpoint against the run's arguments and puts its weights and optimizer state back. */

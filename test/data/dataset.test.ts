@@ -37,6 +37,14 @@ describe('data/checksums', () => {
     );
     assert.throws(() => verifyChecksum({ file, key: 'mnist/other' }), /no entry for 'mnist\/other'/);
   });
+
+  it('#15 a mismatch suggests what the CLI can do, not an option it lacks', () => {
+    const bad = { ...file, sha256: sha256Hex(Buffer.from('x')) };
+    assert.throws(
+      () => verifyChecksum({ file: bad, key: 'mnist/t10k-labels-idx1-ubyte.gz' }),
+      (e: Error) => /delete or replace it \(octolab downloads the canonical file unless --no-download\)/.test(e.message) && !/pass verify: false/.test(e.message),
+    );
+  });
 });
 
 describe('data/download: fetchBytes and atomic writes', () => {

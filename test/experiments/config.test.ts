@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { armKey, expandGrid, makeRunConfig, parseSeeds, parseShard, runKey, shardOf, stableStringify } from '../../src/experiments';
+import { armKey, expandGrid, makeRunConfig, parseSeeds, parseShard, runKey, shardFileName, shardOf, stableStringify } from '../../src/experiments';
 
 describe('experiments: configs and grids', () => {
   it('parses seed lists', () => {
@@ -8,6 +8,23 @@ describe('experiments: configs and grids', () => {
     assert.throws(() => parseSeeds('a'), /bad seed list 'a'/);
     assert.throws(() => parseSeeds('3-1'), /end before start/);
     assert.throws(() => parseSeeds('1,1'), /repeats a seed/);
+  });
+
+  it('#5 #12 bounds seeds to the generator range and seed lists to 10,000, before building them', () => {
+    assert.deepEqual(parseSeeds('4294967295'), [4294967295]);
+    assert.throws(() => parseSeeds('0,4294967296'), /seed 4294967296 in '0,4294967296' is out of range/);
+    assert.throws(() => parseSeeds('100000000000000000000'), /out of range/);
+    assert.throws(() => parseSeeds('0-99999999999'), /seed 99999999999 .* out of range/);
+    assert.throws(() => parseSeeds('0-10000'), /more than 10000 seeds/);
+    assert.equal(parseSeeds('0-9999').length, 10000);
+    assert.throws(() => makeRunConfig({ experiment: 'regression', method: 'float', seed: 2 ** 32 }), /seed must be an integer from 0 to 4294967295/);
+  });
+
+  it('#10 #13 rejects a non-finite learning rate and a split of another dataset', () => {
+    assert.throws(() => makeRunConfig({ experiment: 'regression', method: 'float', seed: 0, learningRate: Infinity }), /learning rate must be a finite positive number, got Infinity/);
+    assert.throws(() => makeRunConfig({ experiment: 'regression', method: 'float', seed: 0, split: 'train1-4/test5' }), /split 'train1-4\/test5' exists only for cifar10/);
+    assert.equal(makeRunConfig({ experiment: 'cifar10', method: 'float', seed: 0, split: 'train1-4/test5' }).data.split, 'train1-4/test5');
+    assert.throws(() => makeRunConfig({ experiment: 'constructor', method: 'float', seed: 0 }), /unknown experiment 'constructor'/);
   });
 
   it('builds complete configs with the experiment defaults and validates them', () => {
@@ -51,5 +68,8 @@ describe('experiments: configs and grids', () => {
     assert.deepEqual(keys, g.map(runKey).sort());
     assert.throws(() => parseShard('3/3'), /need 0 <= i < n/);
     assert.throws(() => parseShard('1-3'), /expected i\/n/);
+    // One shard, one spelling: the file name cannot differ between spellings.
+    for (const bad of [' 0/2', '00/2', '0/02', '0/2 ']) assert.throws(() => parseShard(bad), /bad shard/);
+    assert.equal(shardFileName('mnist', parseShard('1/4')), 'mnist.shard-1-of-4.jsonl');
   });
 });

@@ -24,7 +24,7 @@ describe('experiments: runStudy (regression smoke steps)', function () {
     const lines: string[] = [];
     const args = { steps, out: dir, workers: 2, dataDir: dir, download: false, quiet: true, log: (l: string) => void lines.push(l) };
     const first = await runStudy(args);
-    assert.deepEqual({ ...first, failed: first.failed.length }, { completed: 3, skipped: 1, failed: 0, notStarted: 0, stepsNotStarted: [] });
+    assert.deepEqual({ ...first, failed: first.failed.length }, { completed: 3, diverged: 0, skipped: 1, failed: 0, notStarted: 0, stepsNotStarted: [] });
     assert.match(lines[0], /^== pair \(.+\): seed 0$/);
     assert.match(lines.join('\n'), /more: 1 run\(s\) completed, 1 already in/);
     const { records, problems } = readRecords(path.join(dir, 'regression.jsonl'));

@@ -29,6 +29,8 @@ import {
   showFigure,
   storageVersusBits,
 } from '../../src/notebook';
+import { runKey } from '../../src/experiments/config';
+import type { RunConfig } from '../../src/experiments/config';
 import { PRESETS, withBits } from '../../src/quantizers';
 import { pairedTTestPower } from '../../src/statistics';
 
@@ -232,10 +234,15 @@ describe('notebook: figures from rows', () => {
 
 describe('notebook: stored results', () => {
   let dir: string;
+  const keys = new Map<string, string>();
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'octolab-nb-results-'));
-    const rec = (key: string, experiment: string, method: string, seed: number): string =>
-      JSON.stringify({ schema: 1, key, config: { experiment, method, seed }, metrics: { testLoss: 1 } });
+    // Keys are the hash of the config, as the store checks on reading.
+    const rec = (key: string, experiment: string, method: string, seed: number): string => {
+      const config = { experiment, method, seed } as unknown as RunConfig;
+      keys.set(key, runKey(config));
+      return JSON.stringify({ schema: 1, key: runKey(config), config, metrics: { testLoss: 1 } });
+    };
     fs.writeFileSync(path.join(dir, 'a.jsonl'), `${rec('k1', 'mnist', 'standard', 0)}\n${rec('k2', 'mnist', 'octization', 0)}\n${rec('k3', 'regression', 'float', 1)}\n{"cut`);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -250,7 +257,7 @@ describe('notebook: stored results', () => {
   it('filters by experiment and reports damaged lines', () => {
     const m = loadStoredResults(dir, 'mnist');
     assert.equal(m.status, 'found');
-    assert.deepEqual(m.records.map((r) => r.key), ['k1', 'k2']);
+    assert.deepEqual(m.records.map((r) => r.key), [keys.get('k1'), keys.get('k2')]);
     assert.equal(m.problems.length, 1);
     assert.match(m.message, /2 stored mnist runs .* methods standard, octization; 1 distinct seed\(s\)\. 1 damaged line/);
     const c = loadStoredResults(dir, 'cifar10');

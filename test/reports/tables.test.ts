@@ -154,6 +154,11 @@ describe('reports: tables', () => {
     assert.equal(toCsv(toDataFrame(t)), text);
   });
 
+  it('#17 neutralises cells a spreadsheet would run as formulas, and leaves numbers alone', () => {
+    const t = { columns: ['cell'], rows: [['=1+1'], ['+SUM(A1)'], ['-2+3'], ['@cmd'], ['\tx'], ['=HYPERLINK("u","x")'], [-0.5], ['-0.5'], ['+1e-9'], ['plain'], [-3]] };
+    assert.deepEqual(toCsv(t).split('\n').slice(1, -1), ["'=1+1", "'+SUM(A1)", "'-2+3", "'@cmd", "'\tx", `"'=HYPERLINK(""u"",""x"")"`, '-0.5', '-0.5', '+1e-9', 'plain', '-3']);
+  });
+
   it('writes the CSV of a runs DataFrame that reads back row for row', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'octolab-csv-'));
     try {

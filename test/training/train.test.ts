@@ -7,6 +7,7 @@ import { Rng } from '../../src/random/rng';
 import {
   PROTOCOL_NAMES,
   decodeCheckpoint,
+  divergedWeights,
   encodeCheckpoint,
   evaluate,
   measureInference,
@@ -133,6 +134,24 @@ describe('training', () => {
     assert.equal(a.result.epochs[0].trainLoss, b.result.epochs[0].trainLoss);
   });
 
+  it('#7 stops a diverging run and says in which epoch (float and projected), instead of failing or training on NaN', async () => {
+    const data = toyClassification(128, 3);
+    const f = await fit(data, { epochs: 3, optimizer: { name: 'adam', learningRate: 1e30 } });
+    assert.ok(f.result.diverged !== null);
+    assert.equal(f.result.diverged.epoch, 1);
+    assert.match(f.result.diverged.reason, /loss|weight/);
+    assert.equal(f.result.epochs.length, 0);
+    assert.ok(Number.isNaN(f.result.testLoss));
+    const q = await fit(data, { epochs: 3, optimizer: { name: 'sgd', learningRate: 1e30 }, protocol: parseProtocol('projected-step'), scheme: getPreset('standard') });
+    assert.ok(q.result.diverged !== null);
+    assert.ok(q.result.diverged.epoch >= 1 && q.result.diverged.epoch <= 3);
+    const ok = await fit(data, {});
+    assert.equal(ok.result.diverged, null);
+    assert.equal(divergedWeights([new Float32Array([1, NaN])], null), 'weight NaN');
+    assert.match(divergedWeights([new Float32Array([1e8])], { scale: 'unit', bits: 8 }) ?? '', /beyond the range of 8-bit codes/);
+    assert.equal(divergedWeights([new Float32Array([1e8])], { scale: 'absmax', bits: 8 }), null);
+  });
+
   it('rejects a quantized protocol without a scheme and bad epochs', async () => {
     await assert.rejects(fit(data, { protocol: { kind: 'qat' }, scheme: null }), /needs a quantization scheme/);
     await assert.rejects(fit(data, { epochs: 0 }), /epochs must be an integer >= 1/);
@@ -193,9 +212,13 @@ describe('training', () => {
         {},
       );
       assert.deepEqual(Array.from(decodeCheckpoint(buf, 'f').checkpoint.weights[0]), [1, 2]);
-      assert.throws(() => decodeCheckpoint(buf.subarray(0, buf.length - 2), 'run.ckpt'), /checkpoint run\.ckpt: array 0 \(2 values\) runs past the end of the file; the file is truncated/);
+      assert.throws(() => decodeCheckpoint(buf.subarray(0, buf.length - 2), 'run.ckpt'), /checkpoint run\.ckpt: SHA-256 checksum mismatch/);
       assert.throws(() => decodeCheckpoint(Buffer.from('hello world, not a checkpoint'), 'x.ckpt'), /checkpoint x\.ckpt: not an octolab checkpoint/);
-      assert.throws(() => decodeCheckpoint(Buffer.concat([buf, Buffer.from([0])]), 'y'), /1 unexpected trailing bytes/);
+      assert.throws(() => decodeCheckpoint(Buffer.concat([buf, Buffer.from([0])]), 'y'), /checkpoint y: SHA-256 checksum mismatch/);
+      // One flipped bit anywhere (here in the weights) is found.
+      const flipped = Buffer.from(buf);
+      flipped[flipped.length - 40] ^= 1;
+      assert.throws(() => decodeCheckpoint(flipped, 'z'), /checkpoint z: SHA-256 checksum mismatch/);
     });
   });
 
