@@ -139,6 +139,8 @@ export interface RunOneArgs {
    * backend) and writes one after every epoch. The caller deletes it once the record is saved.
    */
   checkpointDir?: string;
+  /** Cancels the run before its next optimizer step (see `TrainingCancelledError`); the model is disposed, no record is returned. */
+  signal?: AbortSignal;
 }
 
 /** Loads (or reuses) the dataset a config asks for. */
@@ -199,6 +201,7 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
       seed: config.seed,
       evalBatchSize: config.evalBatchSize,
       onStep: args.onStep,
+      signal: args.signal,
     });
     const inference = await measureInference(model, data, config.inferenceRepeats, config.evalBatchSize);
     const params = countParams(model);

@@ -5,6 +5,8 @@
  */
 import { formatNumber, MISSING } from '../reports/format';
 import { escapeHtml } from '../reports/html';
+import { dataFrameTable, isDataFrameLike, isSeriesLike } from './dataframe';
+import type { DataFrameLike, SeriesLike } from './dataframe';
 
 /** Rows under named columns; the shape of the report tables (`{ columns, rows }`). */
 export interface HtmlTableInput {
@@ -39,12 +41,13 @@ export function defaultCellText(value: unknown): string {
 }
 
 /**
- * An HTML table of `table`, every header and cell escaped.
+ * An HTML table of `table` (or of a danfojs DataFrame or Series, index first), every header and cell escaped.
  * @throws Error naming the row when a row has a different number of cells than there are columns.
  */
-export function tableHtml(table: HtmlTableInput, args: HtmlTableArgs = {}): string {
+export function tableHtml(input: HtmlTableInput | DataFrameLike | SeriesLike, args: HtmlTableArgs = {}): string {
+  const table: HtmlTableInput = isDataFrameLike(input) || isSeriesLike(input) ? dataFrameTable(input) : input;
   if (table === null || typeof table !== 'object' || !Array.isArray(table.columns) || !Array.isArray(table.rows)) {
-    throw new Error('tableHtml: expected { columns: string[], rows: unknown[][] }');
+    throw new Error('tableHtml: expected { columns: string[], rows: unknown[][] } or a danfojs DataFrame or Series');
   }
   const format = args.format ?? ((v: unknown) => defaultCellText(v));
   const align = args.alignNumbers ?? true;
