@@ -19,3 +19,8 @@ export * from './element-ids';
 export * from './interrupt';
 export * from './live';
 export * from './progress';
+// The bit-width sweep and protocol sensitivity analyses the review notebook shows.
+export { bitSweep, bitSweepChart, bitSweepSummary } from '../reports/bits';
+export type { BitSweep } from '../reports/bits';
+export { PROTOCOL_TARGETS, protocolSensitivity, protocolSummary } from '../reports/protocols';
+export type { ProtocolSensitivity, ProtocolTarget } from '../reports/protocols';
