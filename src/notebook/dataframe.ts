@@ -44,8 +44,9 @@ export interface DataFrameTableArgs {
 export function dataFrameTable(df: DataFrameLike | SeriesLike, args: DataFrameTableArgs = {}): { columns: string[]; rows: unknown[][] } {
   const indexHeader = args.indexHeader === undefined ? '' : args.indexHeader;
   const maxRows = args.maxRows ?? 200;
-  const series = !('columns' in df);
-  const columns = series ? ['value'] : [...(df as DataFrameLike).columns].map(String);
+  const series = isSeriesLike(df);
+  const seriesName = series && 'columns' in df && Array.isArray(df.columns) && df.columns.length === 1 ? String(df.columns[0]) : 'value';
+  const columns = series ? [seriesName] : [...(df as DataFrameLike).columns].map(String);
   const values: unknown[][] = series ? (df as SeriesLike).values.map((v) => [v]) : (df as DataFrameLike).values.map((r) => [...r]);
   const withIndex = (row: unknown[], i: number): unknown[] => (indexHeader === null ? row : [df.index[i], ...row]);
   const rows = values.slice(0, maxRows).map(withIndex);

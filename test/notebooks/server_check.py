@@ -133,6 +133,7 @@ try:
 
     long_cell = ("let stepsSeen = 0;\n"
                  "await octolab.prepareEngine();\n"
+                 "const tensorsBefore = octolab.tf.memory().numTensors;\n"
                  "const configs = [octolab.makeRunConfig({ experiment: 'regression', method: 'float', seed: 0, epochs: 5000 })];\n"
                  "const live = await octolab.notebook.runLive(configs, { dataDir: 'data', onStep: () => { stepsSeen++; } });\n"
                  "console.log(`stopped=${live.interrupted !== null} steps=${live.interrupted?.steps} total=${live.interrupted?.totalSteps} kept=${live.records.length}`);")
@@ -143,7 +144,7 @@ try:
     report['steps_seen_1'] = execute(client, 'console.log(stepsSeen)')
     time.sleep(0.5)
     report['steps_seen_2'] = execute(client, 'console.log(stepsSeen)')
-    report['after'] = execute(client, 'console.log(`mean=${before} tensors=${octolab.tf.memory().numTensors}`)')
+    report['after'] = execute(client, 'console.log(`mean=${before} tensors=${octolab.tf.memory().numTensors - tensorsBefore}`)')
     mark('after')
     client.stop_channels()
     api('DELETE', f"/api/sessions/{session['id']}")
