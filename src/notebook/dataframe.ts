@@ -5,14 +5,19 @@
 
 /** The parts of a danfojs DataFrame a table needs. */
 export interface DataFrameLike {
+  /** Column names. */
   columns: readonly string[];
+  /** Row labels. */
   index: readonly (string | number)[];
+  /** One array per row. */
   values: readonly (readonly unknown[])[];
 }
 
 /** The parts of a danfojs Series a table needs. */
 export interface SeriesLike {
+  /** Row labels. */
   index: readonly (string | number)[];
+  /** One value per row. */
   values: readonly unknown[];
 }
 

@@ -112,6 +112,16 @@ export function displayPath(root: string, target: string): string {
 }
 
 /**
+ * `text` (a loader's message, say) with the absolute data directory written as
+ * {@link NotebookParams.dataDirLabel} and the repository root as `.`, so that printed
+ * messages do not depend on where the clone is.
+ */
+export function relabelPaths(text: string, params: Pick<NotebookParams, 'dataDir' | 'dataDirLabel' | 'repoRoot'>): string {
+  const out = text.split(params.dataDir).join(params.dataDirLabel);
+  return out.split(params.repoRoot + path.sep).join(`.${path.sep}`).split(params.repoRoot).join('.');
+}
+
+/**
  * Picks the value for the current profile: `byProfile(params, { smoke: 300, full: 2000 })`.
  * @throws Error when the entry for the profile is missing.
  */

@@ -17,6 +17,7 @@ import {
   progressText,
   ProgressBar,
   readNotebookParams,
+  relabelPaths,
   resetElementIds,
   runLive,
   runningInterruptibles,
@@ -196,6 +197,8 @@ describe('notebook: printed paths do not depend on the clone', () => {
     assert.equal(displayPath('/x/repo', '/x/repo'), '.');
     assert.equal(readNotebookParams({ env: { OCTOLAB_DATA_DIR: '/x/shared/data' }, root: '/x/repo' }).dataDirLabel, '../shared/data');
     assert.equal(readNotebookParams({ env: {}, root: '/x/repo' }).dataDirLabel, 'data');
+    const p = readNotebookParams({ env: { OCTOLAB_DATA_DIR: '/x/shared/data' }, root: '/x/repo' });
+    assert.equal(relabelPaths('missing /x/shared/data/mnist/a.gz and /x/repo/reports/r.jsonl', p), 'missing ../shared/data/mnist/a.gz and ./reports/r.jsonl');
   });
 });
 
