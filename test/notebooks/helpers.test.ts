@@ -43,6 +43,7 @@ describe('notebook: parameters', () => {
       resultsPath: path.join(ROOT, 'reports', 'results'),
       resultsLabel: 'reports/results',
       dataDir: path.join(ROOT, 'data'),
+      dataDirLabel: 'data',
       repoRoot: ROOT,
       exportRun: false,
     });

@@ -235,9 +235,28 @@ describe('package entry point: octolab', function () {
 
 describe('project kernel: fixes applied to tslab', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { errorContent } = require(path.join(ROOT, 'jupyter', 'kernels', 'tslab', 'patches.js')) as {
+  const { errorContent, richLog } = require(path.join(ROOT, 'jupyter', 'kernels', 'tslab', 'patches.js')) as {
     errorContent(stderr: string): { ename: string; evalue: string; traceback: string[] };
+    richLog(log: (...a: unknown[]) => void, toHtml: () => (v: unknown) => string, show: (html: string) => void): (...a: unknown[]) => void;
   };
+
+  it('console.log of a lone DataFrame shows HTML; anything else, or a failing display, prints as before', () => {
+    const printed: unknown[][] = [];
+    const shown: string[] = [];
+    const df = toDataFrame({ columns: ['a'], rows: [[1]] });
+    const log = richLog((...a) => printed.push(a), () => toHtml, (h) => shown.push(h));
+    log(df);
+    log('text', 2);
+    log(df, 'and more');
+    assert.equal(shown.length, 1);
+    assert.equal(shown[0], toHtml(df));
+    assert.deepEqual(printed.map((a) => a.length), [2, 2]);
+    const failing = richLog((...a) => printed.push(a), () => toHtml, () => {
+      throw new Error('Not ready');
+    });
+    failing(df);
+    assert.equal(printed.length, 3, 'printed when the display is not ready');
+  });
 
   it('turns the stderr of a failing cell into ename, evalue and traceback', () => {
     assert.deepEqual(errorContent('Error: deliberate (answer 42)\n    at foo (x.ts:1:1)\n'), {

@@ -23,6 +23,8 @@ interface ServerReport {
   tslab_argv: string[];
   language_info: { name: string; version: string };
   import: CellRun;
+  frame: CellRun;
+  frame_html: string | null;
   long: CellRun;
   interrupt_to_idle_seconds: number | null;
   bar_html: string | null;
@@ -81,6 +83,16 @@ describe('notebooks: the interactive route through a notebook server and a Jupyt
     const m = /names=(\d+) mean=2\.5 runLive=function tf=function/.exec(report.import.text);
     assert.ok(m !== null, report.import.text);
     assert.ok(Number(m[1]) > 100, `only ${m[1]} names at the package root`);
+  });
+
+  it("shows a danfojs DataFrame given as a cell's last expression as an HTML table, not its internals", () => {
+    assert.equal(report.frame.status, 'ok', report.frame.text);
+    assert.equal(report.frame.displays, 1);
+    assert.equal(report.frame.text, '', 'nothing printed as text');
+    const html = report.frame_html ?? '';
+    assert.ok(html.startsWith('<table class="octolab-table"'), html.slice(0, 200));
+    assert.equal(html.split('<tr>').length - 1, 3, 'a header and two rows');
+    assert.ok(html.includes('>octization</td>') && html.includes('>0.9698</td>'));
   });
 
   it('Kernel -> Interrupt stops a long training cell at its next step, which reports what was done', () => {

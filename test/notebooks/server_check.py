@@ -123,6 +123,10 @@ try:
                                        "console.log(`names=${Object.keys(octolab).length} mean=${before} runLive=${typeof octolab.notebook.runLive} tf=${typeof octolab.tf.tensor}`);\n"
                                        "console.log(`typescript=${require('tslab').versions.typescript}`);")
     mark('import')
+    frame = {}
+    report['frame'] = execute(client, "const df = octolab.reports.toDataFrame({ columns: ['method', 'acc'], rows: [['standard', 0.9712], ['octization', 0.9698]] });\ndf",
+                              lambda n, msg: frame.setdefault('html', msg['content']['data'].get('text/html', '')))
+    report['frame_html'] = frame.get('html')
     interrupt_at = {}
 
     def interrupt_after_progress(count, msg):

@@ -23,7 +23,7 @@ try {
   console.error(`octolab kernel: ${err.message}`); // the kernel still starts; only 'octolab' imports fail
 }
 try {
-  require('./patches.js').applyPatches(path.join(root, 'node_modules', 'tslab'));
+  require('./patches.js').applyPatches(path.join(root, 'node_modules', 'tslab'), root);
 } catch (err) {
   console.error(`octolab kernel: the fixes for tslab 1.0.22 do not apply to this tslab (${err.message}); starting it unchanged`);
 }
