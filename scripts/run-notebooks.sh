@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the notebooks headlessly and exports them to reports/notebooks/*.html
-# (see scripts/run-notebooks.py for the options, e.g. --jobs 2, --timeout 1800, --out DIR).
+# (see scripts/run-notebooks.py for the options, e.g. --jobs 2, --timeout 1800, --out DIR,
+# -p NAME=VALUE, --allow-errors, export names such as 03-mnist).
 # Needs Debian's Jupyter (nbclient, nbconvert) on /usr/bin/python3 (scripts/setup-system.sh
-# installs it), tslab from npm (a devDependency) and a build (npm run build).
+# installs it), tslab from npm (a devDependency; the kernelspec in jupyter/ starts it) and a build (npm run build).
 # Settings reach the notebooks as environment variables:
 #   OCTOLAB_PROFILE=smoke|full (default full), OCTOLAB_RESULTS (default reports/results),
 #   OCTOLAB_DATA_DIR (default data/), OCTOLAB_NOTEBOOK_TIMEOUT (seconds per notebook),

@@ -2,6 +2,7 @@
 # Installs the system packages octolab needs on Debian/Ubuntu, only when missing.
 # Needs root (or sudo) and apt; does nothing when everything is present.
 #   - jupyter-nbconvert, jupyter-client: run the notebooks headlessly (Debian's Jupyter, /usr/bin/python3)
+#   - jupyter-notebook: the classic notebook server for interactive use (Debian has no JupyterLab)
 #   - chromium: check that the HTML reports render their charts offline
 #   - mesa-vulkan-drivers (Mesa >= 25), libvulkan1: a software WebGPU adapter (lavapipe), so
 #     that the webgpu engine is tested without a GPU. Debian 12's own Mesa 22.3 lacks
@@ -9,6 +10,7 @@
 set -euo pipefail
 need=()
 [ -x /usr/bin/jupyter ] && /usr/bin/python3 -c 'import nbclient, nbconvert' 2>/dev/null || need+=(jupyter-nbconvert jupyter-client)
+/usr/bin/python3 -c 'import notebook' 2>/dev/null || need+=(jupyter-notebook)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 mesa_ok() {
   local v

@@ -68,6 +68,8 @@ export interface RunOneArgs {
   checkpointDir?: string;
   /** Receives warnings (an unusable checkpoint); default `console.warn`. */
   warn?: (line: string) => void;
+  /** Cancels the run before its next optimizer step (see `TrainingCancelledError`); the model is disposed, no record is returned. */
+  signal?: AbortSignal;
 }
 
 /** Loads (or reuses) the dataset a config asks for. */
@@ -184,6 +186,7 @@ async function runOnce(config: RunConfig, args: RunOneArgs, allowResume: boolean
       seed: config.seed,
       evalBatchSize: config.evalBatchSize,
       onStep: args.onStep,
+      signal: args.signal,
     }).catch((err: unknown) => {
       throw err instanceof CheckpointRestoreError && ckptFile !== null ? new ResumeFailed(ckptFile, err) : err;
     });

@@ -7,6 +7,8 @@ import { formatNumber, MISSING } from '../reports/format';
 import { escapeHtml } from '../reports/html';
 import { viewTableHtml } from '../views/table';
 import type { ViewTable } from '../views/table';
+import { dataFrameTable, isDataFrameLike, isSeriesLike } from './dataframe';
+import type { DataFrameLike, SeriesLike } from './dataframe';
 
 /** Rows under named columns; the shape of the plain report tables (`{ columns, rows }`). */
 export interface PlainTableInput {
@@ -48,12 +50,13 @@ export function defaultCellText(value: unknown): string {
 }
 
 /**
- * An HTML table of `table`, every header and cell escaped.
+ * An HTML table of `table` (or of a danfojs DataFrame or Series, index first), every header and cell escaped.
  * @throws Error naming the row when a row has a different number of cells than there are columns.
  */
-export function tableHtml(table: HtmlTableInput, args: HtmlTableArgs = {}): string {
+export function tableHtml(input: HtmlTableInput | DataFrameLike | SeriesLike, args: HtmlTableArgs = {}): string {
+  const table: HtmlTableInput = isDataFrameLike(input) || isSeriesLike(input) ? dataFrameTable(input) : input;
   if (table === null || typeof table !== 'object' || !Array.isArray(table.columns) || !Array.isArray(table.rows)) {
-    throw new Error('tableHtml: expected { columns: string[], rows: unknown[][] } or a view table');
+    throw new Error('tableHtml: expected { columns: string[], rows: unknown[][] }, a view table, or a danfojs DataFrame or Series');
   }
   if (isViewTable(table)) return viewTableHtml(args.caption === undefined ? table : { ...table, title: args.caption });
   const format = args.format ?? ((v: unknown) => defaultCellText(v));

@@ -13,3 +13,14 @@ export * from './results';
 export * from './experiment-views';
 export * from './seeds';
 export * from './review';
+export * from './dataframe';
+export * from './display';
+export * from './element-ids';
+export * from './interrupt';
+export * from './live';
+export * from './progress';
+// The bit-width sweep and protocol sensitivity analyses the review notebook shows.
+export { bitSweep, bitSweepChart, bitSweepSummary } from '../reports/bits';
+export type { BitSweep } from '../reports/bits';
+export { PROTOCOL_TARGETS, protocolSensitivity, protocolSummary } from '../reports/protocols';
+export type { ProtocolSensitivity, ProtocolTarget } from '../reports/protocols';

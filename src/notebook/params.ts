@@ -45,6 +45,8 @@ export interface NotebookParams {
   resultsLabel: string;
   /** Absolute data directory for MNIST and CIFAR-10 (it may not exist). */
   dataDir: string;
+  /** The data directory for display: relative to the repository root (`data`, `../shared/data`), so printed output does not depend on the clone's location. */
+  dataDirLabel: string;
   /** Absolute path of the repository root the relative defaults are resolved against. */
   repoRoot: string;
   /** True in an HTML export run (`OCTOLAB_EXPORT=1`): leave out wall-clock timings of live runs. */
@@ -90,14 +92,33 @@ export function readNotebookParams(args: NotebookParamsArgs = {}): NotebookParam
   if (!['', '0', '1'].includes(rawExport)) throw new Error(`${EXPORT_ENV} must be 0 or 1 (or unset), got '${rawExport}'`);
   const rawResults = (env[RESULTS_ENV] ?? '').trim();
   const resultsPath = path.resolve(root, rawResults === '' ? DEFAULT_RESULTS : rawResults);
+  const dataDir = resolveDataDir(undefined, env, root);
   return {
     profile: profile as NotebookProfile,
     resultsPath,
     resultsLabel: relativeDataPath(root, resultsPath),
-    dataDir: resolveDataDir(undefined, env, root),
+    dataDir,
+    dataDirLabel: displayPath(root, dataDir),
     repoRoot: root,
     exportRun: rawExport === '1',
   };
+}
+
+/** `target` relative to `root` with `/` separators (`.` for the root itself); absolute only when no relative path exists (another drive). */
+export function displayPath(root: string, target: string): string {
+  const rel = path.relative(root, target);
+  if (path.isAbsolute(rel)) return target;
+  return rel === '' ? '.' : rel.split(path.sep).join('/');
+}
+
+/**
+ * `text` (a loader's message, say) with the absolute data directory written as
+ * {@link NotebookParams.dataDirLabel} and the repository root as `.`, so that printed
+ * messages do not depend on where the clone is.
+ */
+export function relabelPaths(text: string, params: Pick<NotebookParams, 'dataDir' | 'dataDirLabel' | 'repoRoot'>): string {
+  const out = text.split(params.dataDir).join(params.dataDirLabel);
+  return out.split(params.repoRoot + path.sep).join(`.${path.sep}`).split(params.repoRoot).join('.');
 }
 
 /**

@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { escapeHtml, plotlyPath } from '../reports/html';
+import { uniqueElementId } from './element-ids';
 
 /** One plotly trace: a plain object such as `{ type: 'scatter', x: [...], y: [...] }`. */
 export type PlotlyTrace = Record<string, unknown>;
@@ -40,7 +41,8 @@ export interface PlotlyFigure {
 export interface FigureHtmlArgs {
   /**
    * Element id of the figure's `<div>` (letters, digits, `-`, `_`; starting with a letter).
-   * Default: `octolab-fig-` plus a hash of the figure, so the same notebook always
+   * Default: `octolab-fig-` plus a hash of the figure (and `-2`, `-3`… when the same figure
+   * is shown again in this kernel, so each copy draws into its own element), so the same notebook always
    * produces the same HTML.
    */
   id?: string;
@@ -136,7 +138,7 @@ export function figureHtml(fig: PlotlyFigure, args: FigureHtmlArgs = {}): string
   checkFigure(fig);
   const payload = plotlyJson({ data: fig.data, layout: fig.layout ?? {}, config: { ...DEFAULT_PLOT_CONFIG, ...(fig.config ?? {}) } });
   const caption = args.caption ?? fig.title;
-  const id = args.id ?? `octolab-fig-${createHash('sha256').update(`${caption ?? ''}\n${payload}`).digest('hex').slice(0, 12)}`;
+  const id = args.id ?? uniqueElementId(`octolab-fig-${createHash('sha256').update(`${caption ?? ''}\n${payload}`).digest('hex').slice(0, 12)}`);
   if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(id)) throw new Error(`figureHtml: id '${id}' must start with a letter and hold only letters, digits, '-' and '_'`);
   const layoutHeight = fig.layout?.height;
   const height = args.height ?? (typeof layoutHeight === 'number' ? layoutHeight : 420);

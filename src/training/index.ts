@@ -2,3 +2,4 @@
 export * from './protocols';
 export * from './train';
 export * from './checkpoint';
+export * from './cancel';

@@ -5,6 +5,7 @@
  * many sit at zero).
  */
 import * as tf from '@tensorflow/tfjs';
+import { CANCEL_CHECK_INTERVAL_MS, TrainingCancelledError, yieldToEventLoop } from './cancel';
 import type { Dataset } from '../data/types';
 import { sizeOf } from '../models/models';
 import { projectValues } from '../quantizers';
@@ -51,6 +52,8 @@ export interface TrainArgs {
   resumeFrom?: TrainCheckpoint;
   /** Called after every completed epoch with a checkpoint the run can be resumed from. */
   onCheckpoint?: (checkpoint: TrainCheckpoint) => void | Promise<void>;
+  /** Checked before every optimizer step: once aborted, training stops with a {@link TrainingCancelledError}. */
+  signal?: AbortSignal;
 }
 
 /** Size and magnitude of one trainable tensor at the end of an epoch. */
@@ -497,6 +500,7 @@ export async function train(model: tf.LayersModel, data: Dataset, args: TrainArg
   let evalSeconds = resume?.evalSeconds ?? 0;
   let currentEpoch = resume?.epoch ?? 0;
   try {
+  let lastYield = performance.now();
   for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= args.epochs; epoch++) {
     currentEpoch = epoch;
     const order = orderRng.permutation(data.nTrain);
@@ -504,6 +508,14 @@ export async function train(model: tf.LayersModel, data: Dataset, args: TrainArg
     let correctSum = 0;
     const t0 = performance.now();
     for (let start = 0; start < data.nTrain; start += args.batchSize) {
+      if (args.signal !== undefined && performance.now() - lastYield >= CANCEL_CHECK_INTERVAL_MS) {
+        await yieldToEventLoop(); // lets a SIGINT listener abort the signal
+        lastYield = performance.now();
+      }
+      if (args.signal?.aborted === true) {
+        optimizer.dispose();
+        throw new TrainingCancelledError({ steps, totalSteps, epochsDone: epochs.length, epochs: args.epochs });
+      }
       const count = Math.min(args.batchSize, data.nTrain - start);
       const x = batcher.x(order, start, count);
       const y = batcher.y(order, start, count);

@@ -10,6 +10,7 @@ import {
   errorStats,
   errorVersusBits,
   figureHtml,
+  resetElementIds,
   tableHtml,
   linesByGroup,
   loadStoredResults,
@@ -45,6 +46,7 @@ describe('notebook: parameters', () => {
       resultsPath: path.join(ROOT, 'reports', 'results'),
       resultsLabel: 'reports/results',
       dataDir: path.join(ROOT, 'data'),
+      dataDirLabel: 'data',
       repoRoot: ROOT,
       exportRun: false,
     });
@@ -107,9 +109,11 @@ describe('notebook: plotly in offline HTML', () => {
     assert.deepEqual(JSON.parse(text), { s: '</script><b>&', n: null, i: null, l: '\u2028' });
   });
 
-  it('draws a figure into its own div, with a stable id and an escaped caption', () => {
+  it('draws a figure into its own div, with a stable id (the same in every fresh kernel) and an escaped caption', () => {
     const fig = { title: 'a <b> c', data: [{ type: 'scatter', x: [1, 2], y: [3, 4] }], layout: { height: 300 } };
+    resetElementIds();
     const a = figureHtml(fig);
+    resetElementIds();
     assert.equal(a, figureHtml(fig));
     assert.notEqual(a, figureHtml({ ...fig, data: [{ type: 'scatter', x: [1, 2], y: [3, 5] }] }));
     const id = /<div id="(octolab-fig-[0-9a-f]{12})"/.exec(a)?.[1];
@@ -120,6 +124,7 @@ describe('notebook: plotly in offline HTML', () => {
     assert.throws(() => figureHtml({ data: 'x' } as never), /figure.data must be an array/);
     assert.throws(() => figureHtml({ data: [], layout: [] as never }), /figure.layout must be an object/);
     const shown: string[] = [];
+    resetElementIds();
     showFigure({ html: (s) => shown.push(s) }, fig);
     assert.deepEqual(shown, [a]);
   });

@@ -10,17 +10,23 @@ const NOTEBOOKS = path.join(ROOT, 'notebooks');
 const DRIVER = path.join(ROOT, 'scripts', 'run-notebooks.py');
 const FAILING = path.join(ROOT, 'test', 'fixtures', 'failing-notebook.ipynb');
 const SLOW = path.join(ROOT, 'test', 'fixtures', 'slow-notebook.ipynb');
+const ALLOWED_ERROR = path.join(ROOT, 'test', 'notebooks', 'allowed-error-notebook.ipynb');
+const SCRATCH = path.join(NOTEBOOKS, 'scratch');
 const PYTHON = '/usr/bin/python3';
-const EXPECTED = ['01-quantizers', '02-regression', '03-mnist', '04-cifar10', '05-seeds-and-power', '06-peer-review'];
+/** The notebook files: 02-experiment is run once per experiment. */
+const EXPECTED = ['01-quantizers', '02-experiment', '05-seeds-and-power', '06-peer-review'];
+/** The exports the driver writes by default. */
+const EXPORTS = ['01-quantizers', '02-regression', '03-mnist', '04-cifar10', '05-seeds-and-power', '06-peer-review'];
 
 interface Cell {
   cell_type: string;
+  metadata?: { tags?: string[] };
   source: string | string[];
   outputs?: unknown[];
   execution_count?: number | null;
 }
 
-function readNotebook(file: string): { metadata: { kernelspec?: { name?: string } }; nbformat: number; cells: Cell[] } {
+function readNotebook(file: string): { metadata: { kernelspec?: { name?: string }; octolab?: { exports?: Record<string, Record<string, string>> } }; nbformat: number; cells: Cell[] } {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
@@ -31,7 +37,7 @@ function driverUnavailable(): string | null {
   if (!fs.existsSync('/usr/bin/jupyter')) return '/usr/bin/jupyter is missing (apt-get install jupyter-nbconvert jupyter-client)';
   const py = spawnSync(PYTHON, ['-c', 'import nbclient, nbconvert'], { encoding: 'utf8' });
   if (py.status !== 0) return `${PYTHON} cannot import nbclient/nbconvert: ${py.stderr.trim() || py.error?.message}`;
-  if (!fs.existsSync(path.join(ROOT, 'node_modules', '.bin', 'tslab'))) return 'node_modules/.bin/tslab is missing (npm install; tslab is a devDependency)';
+  if (!fs.existsSync(path.join(ROOT, 'node_modules', 'tslab', 'dist', 'main.js'))) return 'node_modules/tslab is missing (npm install; tslab is a devDependency)';
   return null;
 }
 
@@ -46,11 +52,29 @@ const count = (text: string, needle: string): number => text.split(needle).lengt
 describe('notebooks: committed without outputs', () => {
   const files = fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb')).sort();
 
-  it('has the six notebooks', () => {
+  it('has the four notebooks; the experiment notebook lists its three exports and their parameter', () => {
     assert.deepEqual(files.map((f) => f.replace(/\.ipynb$/, '')), EXPECTED);
+    assert.deepEqual(readNotebook(path.join(NOTEBOOKS, '02-experiment.ipynb')).metadata.octolab?.exports, {
+      '02-regression': { experiment: 'regression' },
+      '03-mnist': { experiment: 'mnist' },
+      '04-cifar10': { experiment: 'cifar10' },
+    });
   });
 
-  for (const file of [...files.map((f) => path.join(NOTEBOOKS, f)), FAILING, SLOW]) {
+  for (const file of files) {
+    it(`${file}: a parameters cell first (let declarations only), then imports from the package root only`, () => {
+      const code = readNotebook(path.join(NOTEBOOKS, file)).cells.filter((c) => c.cell_type === 'code');
+      assert.deepEqual(code[0].metadata?.tags, ['parameters'], 'the first code cell is tagged parameters');
+      const statements = sourceOf(code[0]).split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('//'));
+      assert.ok(statements.length >= 1 && statements.every((l) => /^let [A-Za-z_$][\w$]*(: [^=]+)? = [^;]+;/.test(l)), `parameters cell: ${statements.join(' | ')}`);
+      for (const [i, c] of code.entries()) {
+        const imports = [...sourceOf(c).matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+        assert.ok(imports.every((m) => m === 'octolab'), `code cell ${i} imports ${imports.join(', ')}: notebooks import only 'octolab'`);
+      }
+    });
+  }
+
+  for (const file of [...files.map((f) => path.join(NOTEBOOKS, f)), FAILING, SLOW, ALLOWED_ERROR]) {
     it(`${path.relative(ROOT, file)}: no outputs, no execution counts, tslab kernel, compiled imports only`, () => {
       const nb = readNotebook(file);
       assert.equal(nb.nbformat, 4);
@@ -68,10 +92,17 @@ describe('notebooks: committed without outputs', () => {
     });
   }
 
-  it('the committed kernelspec starts tslab with the connection file', () => {
+  it("the committed kernelspec starts the project's own tslab through kernel.js, not a tslab on PATH", () => {
     const spec = JSON.parse(fs.readFileSync(path.join(ROOT, 'jupyter', 'kernels', 'tslab', 'kernel.json'), 'utf8'));
-    assert.deepEqual(spec.argv, ['tslab', 'kernel', '--config-path', '{connection_file}']);
+    assert.deepEqual(spec.argv, ['node', '{resource_dir}/kernel.js', '{connection_file}']);
     assert.equal(spec.language, 'typescript');
+    assert.ok(fs.existsSync(path.join(ROOT, 'jupyter', 'kernels', 'tslab', 'kernel.js')));
+  });
+
+  it('kernel.js exits 2 with a usage line when Jupyter did not pass a connection file', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'jupyter', 'kernels', 'tslab', 'kernel.js')], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /usage: node kernel\.js <connection file>/);
   });
 });
 
@@ -79,6 +110,7 @@ describe('notebooks: headless execution to offline HTML', function () {
   this.timeout(900_000);
   let tmp: string;
   let skipReason: string | null;
+  const scratchNotebook = path.join(SCRATCH, `test-${process.pid}.ipynb`);
 
   before(function () {
     skipReason = driverUnavailable();
@@ -87,9 +119,12 @@ describe('notebooks: headless execution to offline HTML', function () {
       this.skip();
     }
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'octolab-notebooks-'));
+    // A user's notebook in the scratch folder (one that fails): the default run must neither run nor export it.
+    fs.copyFileSync(FAILING, scratchNotebook);
   });
   after(() => {
     if (tmp !== undefined) fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(scratchNotebook, { force: true });
   });
 
   it('runs every notebook in the smoke profile: exit 0, one HTML each, plotly inline once, no CDN', () => {
@@ -107,9 +142,13 @@ describe('notebooks: headless execution to offline HTML', function () {
     const r = runDriver(['--out', out, '--jobs', '2', '--timeout', '600'], { OCTOLAB_PROFILE: 'smoke', OCTOLAB_RESULTS: results }, 850_000);
     console.log(`      all notebooks (smoke, 2 jobs): ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     assert.equal(r.status, 0, `driver failed:\n${r.stdout}\n${r.stderr}`);
-    assert.deepEqual(fs.readdirSync(out).sort(), EXPECTED.map((n) => `${n}.html`));
-    for (const name of EXPECTED) {
+    assert.deepEqual(fs.readdirSync(out).sort(), EXPORTS.map((n) => `${n}.html`));
+    assert.ok(!r.stdout.includes(`test-${process.pid}`), 'the scratch notebook was not run');
+    const absolute = [ROOT, process.env.OCTOLAB_DATA_DIR].filter((p): p is string => p !== undefined && path.isAbsolute(p));
+    for (const name of EXPORTS) {
       const html = fs.readFileSync(path.join(out, `${name}.html`), 'utf8');
+      assert.equal(count(html, 'href="../index.html"'), 1, `${name}: one link back to the reports index`);
+      for (const p of absolute) assert.ok(!html.includes(p), `${name}: prints the absolute path ${p}`);
       assert.equal(count(html, 'https://cdn'), 0, `${name}: references a CDN`);
       assert.ok(!/<script[^>]+src="https?:/.test(html) && !/<link[^>]+href="https?:/.test(html), `${name}: loads a script or stylesheet from the network`);
       assert.equal(count(html, `${PLOTLY_BUNDLE_MARKER}="1"`), 1, `${name}: plotly must be embedded exactly once`);
@@ -136,6 +175,64 @@ describe('notebooks: headless execution to offline HTML', function () {
     assert.ok(html.includes('<pre>cell before the failure ran\n</pre>'), 'earlier output is kept');
     assert.ok(html.includes('Execution stopped here'), 'the stop is marked');
     assert.ok(!html.includes('<pre>this cell must never run'), 'later cells did not run');
+  });
+
+  it('-p overrides the parameters cell and writes an export named after the parameters', () => {
+    const out = path.join(tmp, 'params');
+    const r = runDriver(['--out', out, '02-regression', '-p', 'epochs=1', '-p', 'seeds=0-1', '-p', 'limitTrain=64', '-p', 'limitTest=32'], { OCTOLAB_PROFILE: 'smoke' }, 300_000);
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    const name = '02-regression.epochs=1.seeds=0-1.limitTrain=64.limitTest=32.html';
+    assert.deepEqual(fs.readdirSync(out), [name]);
+    const html = fs.readFileSync(path.join(out, name), 'utf8');
+    const plain = html.replace(/<[^>]+>/g, '');
+    assert.ok(plain.includes('seeds = "0-1";') && plain.includes('epochs = 1;'), 'the injected cell is shown');
+    assert.ok(html.includes('Live runs: seeds 0-1, 1 epoch(s)'), 'the live run used the parameters');
+    assert.equal(count(html, 'seed=1: 1/1 steps'), 1, 'the last live run (seed 1) drew its progress bar: 64 examples, batch 64, one epoch');
+  });
+
+  it('refuses unknown parameters and malformed -p before starting any kernel (exit 2)', () => {
+    const t0 = Date.now();
+    const r = runDriver(['03-mnist', '-p', 'nope=1', '-p', 'epochs=2'], {}, 60_000);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /notebooks\/02-experiment\.ipynb: unknown parameter\(s\) nope \(its parameters cell declares experiment, seeds, epochs, limitTrain, limitTest, resamples\)/);
+    const bad = runDriver(['-p', '3x'], {}, 60_000);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /-p '3x': expected NAME=VALUE/);
+    assert.ok(Date.now() - t0 < 20_000, 'no kernel was started');
+  });
+
+  it('a cell tagged raises-exception prints its error and the notebook goes on: later cells run, exit 0', () => {
+    const out = path.join(tmp, 'allowed');
+    const r = runDriver(['--out', out, ALLOWED_ERROR], {}, 120_000);
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /allowed-error-notebook: ok with 1 allowed error\(s\)/);
+    assert.match(r.stderr, /cell 2 failed \(error allowed\)/);
+    assert.match(r.stderr, /RangeError: allowed failure for the driver test \(code 42\)/);
+    const html = fs.readFileSync(path.join(out, 'allowed-error-notebook.html'), 'utf8');
+    assert.ok(html.includes('cell after the allowed error ran (5)'), 'the cell after the error ran');
+    assert.ok(!html.includes('Execution stopped here'));
+  });
+
+  it('--allow-errors runs every cell after a failing one', () => {
+    const out = path.join(tmp, 'allow-errors');
+    const r = runDriver(['--out', out, '--allow-errors', FAILING], {}, 120_000);
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stderr, /Error: deliberate failure for the driver test \(answer 42\)/);
+    const html = fs.readFileSync(path.join(out, 'failing-notebook.html'), 'utf8');
+    assert.ok(html.includes('<pre>this cell must never run'), 'the cell after the failure ran');
+  });
+
+  it("plain nbconvert with the project kernel names a failing cell's error and runs later cells with --allow-errors", () => {
+    const env = { ...process.env, JUPYTER_PATH: path.join(ROOT, 'jupyter') };
+    const args = ['nbconvert', '--to', 'notebook', '--stdout', '--execute', '--ExecutePreprocessor.timeout=120'];
+    const failed = spawnSync('/usr/bin/jupyter', [...args, FAILING], { encoding: 'utf8', env, timeout: 120_000 });
+    assert.notEqual(failed.status, 0);
+    assert.match(failed.stderr, /Error: deliberate failure for the driver test \(answer 42\)/);
+    const allowed = spawnSync('/usr/bin/jupyter', [...args, '--allow-errors', FAILING], { encoding: 'utf8', env, timeout: 120_000 });
+    assert.equal(allowed.status, 0, allowed.stderr);
+    const cells = (JSON.parse(allowed.stdout) as { cells: { outputs?: { text?: string | string[] }[] }[] }).cells;
+    const text = (c: { outputs?: { text?: string | string[] }[] }) => (c.outputs ?? []).map((o) => [o.text ?? ''].flat().join('')).join('');
+    assert.equal(text(cells[3]), 'this cell must never run\n', 'the cell after the error ran (it was aborted before)');
   });
 
   it('stops a notebook at its time limit, exits non-zero and still writes the HTML', () => {
