@@ -405,6 +405,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
       tables: links,
       resultsPath: args.results,
       resamples,
+      notebook: findNotebooks(args.out).find((n) => n.endsWith(`-${exp}.html`)),
     });
     const file = path.join(args.out, `${exp}.html`);
     const expDiverged = diverged.filter((r) => r.config.experiment === exp);

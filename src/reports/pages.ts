@@ -86,6 +86,8 @@ export interface ExperimentPageArgs {
   resultsPath: string;
   /** Bootstrap resamples behind the BCa intervals (for the text). Default 10,000. */
   resamples?: number;
+  /** The experiment's notebook export (relative href), if there is one. */
+  notebook?: string;
 }
 
 /** A value of a run metric for display. */
@@ -565,7 +567,7 @@ ${args.duplicates === 0 ? '' : `<p>${args.duplicates} duplicate record${args.dup
   const body = `<header>
 <h1>octolab report: ${escapeHtml(an.experiment)}</h1>
 <p class="muted">${escapeHtml(spec?.description ?? 'An experiment not in the seed study.')}</p>
-<p class="note">Built from ${an.runs.length} run${an.runs.length === 1 ? '' : 's'} in <code>${escapeHtml(args.resultsPath)}</code>${prov.lastFinish === null ? '' : ` (${asOf(prov.lastFinish)})`}, without training. <a href="index.html">All reports</a>.</p>
+<p class="note">Built from ${an.runs.length} run${an.runs.length === 1 ? '' : 's'} in <code>${escapeHtml(args.resultsPath)}</code>${prov.lastFinish === null ? '' : ` (${asOf(prov.lastFinish)})`}, without training. <a href="index.html">All reports</a>${args.notebook === undefined ? '' : ` · <a href="${escapeHtml(args.notebook)}">the notebook of this experiment</a>`}.</p>
 <nav class="toc"><a href="#claims">Claims</a><a href="#protocols">Protocols</a><a href="#bits">Bit widths</a><a href="#run">What was run</a><a href="#overview">Comparisons</a><a href="#results">Results</a><a href="#storage">Storage</a><a href="#timing">Timing</a><a href="#methods">Methods note</a><a href="#quality">Data quality</a><a href="#tables">Tables (CSV)</a></nav>
 </header>
 <section id="claims"><h2>Claims of the seed study</h2>

@@ -160,7 +160,7 @@ describe('notebooks: headless execution to offline HTML', function () {
     assert.ok(html('02-regression').includes('9 stored regression runs'), '02 uses the stored runs');
     assert.ok(count(html('02-regression'), 'Plotly.newPlot') >= 4, '02 draws curves and distributions from the stored runs');
     assert.ok(html('04-cifar10').includes('No stored cifar10 runs'), '04 says plainly that its results are missing');
-    assert.ok(html('06-peer-review').includes('no results yet'), '06 lists claims without runs as such');
+    assert.ok(html('06-peer-review').includes('awaiting runs'), '06 lists claims without runs as such');
   });
 
   it('a failing cell stops its notebook: exit non-zero, cell and error printed, HTML still written with the error', () => {
