@@ -8,16 +8,17 @@ import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../data';
 import { getExperiment, parseSeeds } from '../experiments/config';
 import type { DataSelection } from '../experiments/config';
-import { expandGrid, parseShard, shardOf } from '../experiments/grid';
+import { parseShardOption } from '../cluster/slurm';
+import { expandGrid } from '../experiments/grid';
+import { PROFILES as RUN_PROFILES } from '../experiments/profiles';
+import type { RunProfile } from '../experiments/profiles';
+import { shardByCost } from '../experiments/shard';
 import { runGrid } from '../experiments/runner';
 import type { Command } from './main';
 import { UsageError } from './main';
 
 /** Named sizes of a run: `full` is the study; `smoke` exercises every code path in seconds. */
-export const PROFILES = {
-  full: {},
-  smoke: { limitTrain: 256, limitTest: 128, epochs: 1, inferenceRepeats: 1 },
-} as const;
+export const PROFILES = RUN_PROFILES;
 
 const HELP = `Usage: octolab run <experiment> [options]
 
@@ -37,7 +38,9 @@ Options:
   --split NAME          cifar10: standard (default) or train1-4/test5 (fallback, recorded)
   --profile NAME        full (default) or smoke (256 train / 128 test examples, 1 epoch)
   --workers N           parallel processes (default: ${os.cpus().length}, the number of cores)
-  --shard i/n           run only shard i (0-based) of n; merge shards with 'octolab merge'
+  --shard SPEC          run only one shard of the grid, split by expected cost: i/n (0-based),
+                        slurm (i, n from SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or
+                        slurm/n; merge shards with 'octolab merge'
   --out DIR             results directory (default reports/results)
   --data-dir DIR        data directory (default $OCTOLAB_DATA_DIR, else ./data)
   --no-download         never try to download missing data files
@@ -108,8 +111,7 @@ export const runCommand: Command = {
     }
     const profileName = values.profile as string;
     if (!(profileName in PROFILES)) throw new UsageError(`unknown --profile '${profileName}' (valid: ${Object.keys(PROFILES).join(', ')})`);
-    const profile: { limitTrain?: number; limitTest?: number; epochs?: number; inferenceRepeats?: number } =
-      PROFILES[profileName as keyof typeof PROFILES];
+    const profile: RunProfile = PROFILES[profileName as keyof typeof PROFILES];
     const split = values.split;
     if (split !== undefined && split !== 'standard' && split !== 'train1-4/test5') {
       throw new UsageError(`unknown --split '${split}' (valid: standard, train1-4/test5)`);
@@ -140,14 +142,16 @@ export const runCommand: Command = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    let shard;
     if (values.shard !== undefined) {
       try {
-        grid = shardOf(grid, parseShard(values.shard));
+        shard = parseShardOption(values.shard);
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
+      grid = shardByCost(grid, shard);
     }
-    const resultsFile = path.join(values.out as string, values.shard !== undefined ? `${spec.name}.shard-${values.shard.replace('/', '-of-')}.jsonl` : `${spec.name}.jsonl`);
+    const resultsFile = path.join(values.out as string, shard !== undefined ? `${spec.name}.shard-${shard.index}-of-${shard.count}.jsonl` : `${spec.name}.jsonl`);
     if (values['dry-run']) {
       for (const c of grid) console.log(`${c.experiment} ${c.method} ${c.protocol} bits=${c.scheme?.bits ?? '-'} epochs=${c.epochs} seed=${c.seed}`);
       console.log(`${grid.length} run(s) -> ${resultsFile}`);
