@@ -103,6 +103,7 @@ case "$cmd" in
     mkdir -p "$dir"
     dir="$(cd "$dir" && pwd)"
     chmod 0755 "$dir" # munged (user munge) must reach its socket folder
+    runuser -u munge -- test -x "$dir" || die "user munge cannot reach $dir: every folder above it needs o+x"
     touch "$dir/$MARK"
     mkdir -p "$dir/pids" "$dir/state" "$dir/spool" "$dir/log" "$dir/munge"
     chown munge:munge "$dir/munge"
