@@ -13,7 +13,7 @@ import { intOption, listOption } from './run';
 
 const HELP = `Usage: octolab gather --shards N [options]
 
-Checks the shard files <out>/shards/study.shard-<i>-of-<N>.jsonl of a study run with
+Checks the shard files <out>/shards/<i>-of-<N>/study.jsonl of a study run with
 'octolab study --shard i/N' (same --steps and --profile) against the plan: every
 planned run must be in its shard's file or already in <out>/<experiment>.jsonl, and
 no record may be damaged, outside the plan, in another shard's file, or disagree with

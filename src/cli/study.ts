@@ -34,7 +34,7 @@ Options:
   --profile NAME    full (default) or smoke (every grid with its first seed only,
                     256 train / 128 test examples, 1 epoch)
   --shard SPEC      run one shard of the plan's runs, split by expected cost, into
-                    <out>/shards/study.shard-<i>-of-<n>.jsonl: SPEC is i/n (0-based), or
+                    <out>/shards/<i>-of-<n>/study.jsonl: SPEC is i/n (0-based), or
                     slurm (i and n from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT), or
                     slurm/n (i from SLURM_ARRAY_TASK_ID: for resubmitting some shards);
                     'octolab gather --shards n' then adds the shards to the results

@@ -20,16 +20,23 @@ import type { StudyStep } from '../experiments/study';
 /** Folder of the results directory that holds the shard files. */
 export const SHARD_FOLDER = 'shards';
 
-const SHARD_FILE = /^study\.shard-(\d+)-of-(\d+)\.jsonl$/;
+const SHARD_DIR = /^(\d+)-of-(\d+)$/;
 
-/** The shard file of one task: `<out>/shards/study.shard-<i>-of-<n>.jsonl`. */
+/** Name of the shard file in its shard's folder. */
+export const SHARD_FILE_NAME = 'study.jsonl';
+
+/**
+ * The shard file of one task: `<out>/shards/<i>-of-<n>/study.jsonl`. Each shard has its own
+ * folder, so its epoch checkpoints (kept beside the results file) are never shared with
+ * another task, which may run on another node.
+ */
 export function shardFile(out: string, shard: Shard): string {
-  return path.join(out, SHARD_FOLDER, `study.shard-${shard.index}-of-${shard.count}.jsonl`);
+  return path.join(out, SHARD_FOLDER, `${shard.index}-of-${shard.count}`, SHARD_FILE_NAME);
 }
 
-/** The shard a shard file name stands for, or null for any other name. */
-export function parseShardFileName(name: string): Shard | null {
-  const m = SHARD_FILE.exec(name);
+/** The shard a shard folder name (`<i>-of-<n>`) stands for, or null for any other name. */
+export function parseShardFolderName(name: string): Shard | null {
+  const m = SHARD_DIR.exec(name);
   return m === null ? null : { index: Number(m[1]), count: Number(m[2]) };
 }
 
@@ -178,9 +185,9 @@ export function checkShardSet(args: { steps: readonly StudyStep[]; count: number
   const names = fs.existsSync(folder) ? fs.readdirSync(folder).sort() : [];
   const newRecords = new Map<string, RunRecord[]>();
   for (const name of names) {
-    const shard = parseShardFileName(name);
-    if (shard === null) continue;
-    const file = path.join(folder, name);
+    const shard = parseShardFolderName(name);
+    const file = path.join(folder, name, SHARD_FILE_NAME);
+    if (shard === null || !fs.existsSync(file)) continue;
     if (shard.count !== count || shard.index >= count) {
       conflicts.push(`${file}: a shard file of a split into ${shard.count}, not ${count} (remove it or gather with --shards ${shard.count})`);
       continue;

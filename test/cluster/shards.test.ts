@@ -153,8 +153,8 @@ describe('cluster: checking and gathering a set of shard files', function () {
     assert.equal(conflicts.length, 5, conflicts.join('\n'));
     assert.match(conflicts.join('\n'), /belongs to shard 1\/3, not 0\/3/);
     assert.match(conflicts.join('\n'), /is not in the plan/);
-    assert.match(conflicts.join('\n'), /study\.shard-0-of-2\.jsonl: a shard file of a split into 2, not 3/);
-    assert.match(conflicts.join('\n'), /study\.shard-0-of-3\.jsonl:\d+: not valid JSON/);
+    assert.match(conflicts.join('\n'), /0-of-2\/study\.jsonl: a shard file of a split into 2, not 3/);
+    assert.match(conflicts.join('\n'), /0-of-3\/study\.jsonl:\d+: not valid JSON/);
     assert.match(conflicts.join('\n'), /differs from its record in .*regression\.jsonl/);
   });
 
@@ -204,7 +204,7 @@ describe('cli: octolab study --shard', () => {
       const m = /^(\d+) run\(s\), about \d+ core-s, in shard (\d)\/4 -> (.*)$/m.exec(r.out);
       assert.ok(m !== null, r.out);
       assert.equal(m[2], String(i));
-      assert.equal(m[3], path.join('o', 'shards', `study.shard-${i}-of-4.jsonl`));
+      assert.equal(m[3], path.join('o', 'shards', `${i}-of-4`, 'study.jsonl'));
       total += Number(m[1]);
     }
     assert.equal(total, 51);
