@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import type { SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess, SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -80,16 +80,49 @@ describe('cluster: the smoke study as a Slurm array on a throwaway single-node S
   let env: NodeJS.ProcessEnv = {};
   let clusterDir = '';
   let t0 = 0;
+  /** Stops the cluster (synchronously, so that it also works from a signal handler). */
+  const stopCluster = (): void => {
+    if (clusterDir === '' || !fs.existsSync(clusterDir)) return;
+    const t = performance.now();
+    const r = spawnSync('bash', [CLUSTER, 'stop', clusterDir], { encoding: 'utf8', env, timeout: 90_000, killSignal: 'SIGKILL' });
+    if (r.status !== 0) console.error(`local Slurm stop failed: ${r.stdout}${r.stderr}`);
+    mark('cluster stop', t);
+  };
+  // A test process stopped by a signal skips its after() hooks: stop the daemons first.
+  const children = new Set<ChildProcess>();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    for (const c of children) c.kill('SIGKILL');
+    stopCluster();
+    if (dir !== '') fs.rmSync(dir, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
 
   const run = (cmd: string, args: string[], timeoutSeconds: number): SpawnSyncReturns<string> =>
     spawnSync(cmd, args, { encoding: 'utf8', env, cwd: ROOT, timeout: timeoutSeconds * 1000, killSignal: 'SIGKILL' });
-  const octolab = (args: string[], timeoutSeconds = 300): SpawnSyncReturns<string> => run(process.execPath, [BIN, ...args], timeoutSeconds);
+  /** Like {@link run} but without blocking the event loop, so that a signal handler can still stop the cluster. */
+  const runAsync = (cmd: string, args: string[], timeoutSeconds: number): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = spawn(cmd, args, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      children.add(child);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutSeconds * 1000);
+      child.on('close', (status) => {
+        children.delete(child);
+        clearTimeout(timer);
+        resolve({ status, stdout, stderr: status === null ? `${stderr}\n(killed after ${timeoutSeconds} s)` : stderr });
+      });
+    });
+  const octolab = (args: string[], timeoutSeconds = 300): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+    runAsync(process.execPath, [BIN, ...args], timeoutSeconds);
   const common = (): string[] => ['--no-download', ...(dataDir === null ? [] : ['--data-dir', dataDir])];
   const mark = (what: string, since: number): void => void timings.push(`${what} ${((performance.now() - since) / 1000).toFixed(1)} s`);
 
   /** Submits with the helper; returns the array job id (null when none was needed) and the merge job id. */
-  const submit = (out: string, plan: string[]): { array: string | null; merge: string; text: string } => {
-    const r = run('bash', [SUBMIT, '--array-size', String(SHARDS), '--cpus-per-task', '1', '--time', '10:00', ...plan, '--out', out, '--no-build', ...common()], 60);
+  const submit = async (out: string, plan: string[]): Promise<{ array: string | null; merge: string; text: string }> => {
+    const r = await runAsync('bash', [SUBMIT, '--array-size', String(SHARDS), '--cpus-per-task', '1', '--time', '10:00', ...plan, '--out', out, '--no-build', ...common()], 60);
     assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
     const array = /^ARRAY_JOB=(\d+)$/m.exec(r.stdout)?.[1] ?? null;
     const merge = /^MERGE_JOB=(\d+)$/m.exec(r.stdout)?.[1];
@@ -125,7 +158,9 @@ describe('cluster: the smoke study as a Slurm array on a throwaway single-node S
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'octolab-slurm-test-'));
     fs.chmodSync(dir, 0o755); // munged runs as user munge and must reach its socket below
     clusterDir = path.join(dir, 'cluster');
-    env = { ...process.env, OCTOLAB_BACKEND: 'wasm' };
+    // The daemons end on their own after 15 minutes even if nothing stops them.
+    env = { ...process.env, OCTOLAB_BACKEND: 'wasm', OCTOLAB_SLURM_LIFETIME: '900' };
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, onSignal);
     const r = run('bash', [CLUSTER, 'start', clusterDir], 90);
     assert.equal(r.status, 0, `local Slurm did not start: ${r.stdout}${r.stderr}`);
     const conf = /^SLURM_CONF=(.+)$/m.exec(r.stdout)?.[1];
@@ -135,12 +170,8 @@ describe('cluster: the smoke study as a Slurm array on a throwaway single-node S
   });
 
   after(function () {
-    if (clusterDir !== '' && fs.existsSync(clusterDir)) {
-      const t = performance.now();
-      const r = run('bash', [CLUSTER, 'stop', clusterDir], 90);
-      if (r.status !== 0) console.error(`local Slurm stop failed: ${r.stdout}${r.stderr}`);
-      mark('cluster stop', t);
-    }
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
+    stopCluster();
     if (dir !== '') fs.rmSync(dir, { recursive: true, force: true });
     if (t0 > 0) {
       mark('total', t0);
@@ -150,13 +181,13 @@ describe('cluster: the smoke study as a Slurm array on a throwaway single-node S
 
   it('a 4-task array plus the dependent merge job gives the results of an unsharded local run', async () => {
     let t = performance.now();
-    const base = octolab(['study', ...planArgs, '--workers', '2', '--quiet', '--out', path.join(dir, 'local'), ...common()], 300);
+    const base = await octolab(['study', ...planArgs, '--workers', '2', '--quiet', '--out', path.join(dir, 'local'), ...common()], 300);
     assert.equal(base.status, 0, `${base.stdout}${base.stderr}`);
     mark('local run', t);
 
     t = performance.now();
     const out = path.join(dir, 'array');
-    const job = submit(out, planArgs);
+    const job = await submit(out, planArgs);
     assert.ok(job.array !== null);
     const s = await waitFor([job.array, job.merge], 240);
     mark('array + merge', t);
@@ -193,7 +224,7 @@ describe('cluster: the smoke study as a Slurm array on a throwaway single-node S
     const out = path.join(dir, 'killed');
     const victim = 1;
     const victimFile = shardFile(out, { index: victim, count: SHARDS });
-    const job = submit(out, killArgs);
+    const job = await submit(out, killArgs);
     assert.ok(job.array !== null);
     const task = `${job.array}_${victim}`;
     const end = performance.now() + 120_000;
@@ -217,13 +248,13 @@ describe('cluster: the smoke study as a Slurm array on a throwaway single-node S
     for (const i of [0, 2, 3]) assert.equal(before[i].length, owners[i].length, `shard ${i} complete`);
 
     // The merge step by hand: refuses, names the shard and how many runs it lacks, writes nothing.
-    const refused = octolab(['gather', '--shards', String(SHARDS), ...killArgs, '--out', out], 60);
+    const refused = await octolab(['gather', '--shards', String(SHARDS), ...killArgs, '--out', out], 60);
     assert.equal(refused.status, 1, refused.stdout + refused.stderr);
     assert.match(refused.stderr, new RegExp(`shard ${victim}/${SHARDS} \\(.*\\): ${missing.length} of ${owners[victim].length} run\\(s\\) missing`));
     assert.deepEqual(resultsOf(out), []);
 
     t = performance.now();
-    const again = submit(out, killArgs);
+    const again = await submit(out, killArgs);
     assert.match(again.text, new RegExp(`shard\\(s\\) ${victim} of ${SHARDS}`));
     assert.ok(again.array !== null);
     const s2 = await waitFor([again.array, again.merge], 240);
