@@ -7,11 +7,14 @@
 #   - mesa-vulkan-drivers (Mesa >= 25), libvulkan1: a software WebGPU adapter (lavapipe), so
 #     that the webgpu engine is tested without a GPU. Debian 12's own Mesa 22.3 lacks
 #     Vulkan features Dawn requires, so on bookworm it comes from bookworm-backports.
+#   - slurmctld, slurmd, slurm-client, munge: a throwaway single-node Slurm for the array-job
+#     test, which starts its own daemons (scripts/slurm/local-cluster.sh)
 set -euo pipefail
 need=()
 [ -x /usr/bin/jupyter ] && /usr/bin/python3 -c 'import nbclient, nbconvert' 2>/dev/null || need+=(jupyter-nbconvert jupyter-client)
 /usr/bin/python3 -c 'import notebook' 2>/dev/null || need+=(jupyter-notebook)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+for b in slurmctld slurmd sbatch munged; do command -v "$b" >/dev/null 2>&1 || [ -x "/usr/sbin/$b" ] || { need+=(slurmctld slurmd slurm-client munge); break; }; done
 mesa_ok() {
   local v
   v="$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null)" || return 1

@@ -13,6 +13,7 @@ export * from './data';
 export * from './models';
 export * from './training';
 export * from './experiments';
+export * from './cluster';
 export * as statistics from './statistics';
 export * as reports from './reports';
 export * as notebook from './notebook';

@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Command> = {
   study: () => (require('./study') as typeof import('./study')).studyCommand,
   list: () => (require('./list') as typeof import('./list')).listCommand,
   merge: () => (require('./merge') as typeof import('./merge')).mergeCommand,
+  gather: () => (require('./gather') as typeof import('./gather')).gatherCommand,
   quantize: () => (require('./quantize') as typeof import('./quantize')).quantizeCommand,
   report: () => (require('./report') as typeof import('./report')).reportCommand,
 };

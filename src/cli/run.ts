@@ -8,17 +8,18 @@ import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../data';
 import { getExperiment, parseSeeds } from '../experiments/config';
 import type { DataSelection } from '../experiments/config';
-import { expandGrid, parseShard, shardFileName, shardOf } from '../experiments/grid';
+import { expandGrid, shardFileName } from '../experiments/grid';
 import { PROTOCOL_NAMES } from '../training/protocols';
+import { parseShardOption } from '../cluster/slurm';
+import { PROFILES as RUN_PROFILES } from '../experiments/profiles';
+import type { RunProfile } from '../experiments/profiles';
+import { shardByCost } from '../experiments/shard';
 import { runGrid } from '../experiments/runner';
 import type { Command } from './main';
 import { UsageError, debugEnabled } from './main';
 
 /** Named sizes of a run: `full` is the study; `smoke` exercises every code path in seconds. */
-export const PROFILES = {
-  full: {},
-  smoke: { limitTrain: 256, limitTest: 128, epochs: 1, inferenceRepeats: 1 },
-} as const;
+export const PROFILES = RUN_PROFILES;
 
 const HELP = `Usage: octolab run <experiment> [options]
 
@@ -38,7 +39,9 @@ Options:
   --split NAME          cifar10: standard (default) or train1-4/test5 (fallback, recorded)
   --profile NAME        full (default) or smoke (256 train / 128 test examples, 1 epoch)
   --workers N           parallel processes (default: ${os.cpus().length}, the number of cores)
-  --shard i/n           run only shard i (0-based) of n; merge shards with 'octolab merge'
+  --shard SPEC          run only one shard of the grid, split by expected cost: i/n (0-based),
+                        slurm (i, n from SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or
+                        slurm/n; merge shards with 'octolab merge'
   --out DIR             results directory (default reports/results)
   --data-dir DIR        data directory (default $OCTOLAB_DATA_DIR, else ./data)
   --no-download         never try to download missing data files
@@ -131,7 +134,7 @@ export const runCommand: Command = {
       throw new UsageError((err as Error).message);
     }
     const profileName = values.profile as string;
-    const profile: { limitTrain?: number; limitTest?: number; epochs?: number; inferenceRepeats?: number } | undefined = ownEntry(PROFILES, profileName);
+    const profile: RunProfile | undefined = ownEntry<RunProfile>(PROFILES, profileName);
     if (profile === undefined) throw new UsageError(`unknown --profile '${profileName}' (valid: ${Object.keys(PROFILES).join(', ')})`);
     const split = values.split;
     if (split !== undefined && split !== 'standard' && split !== 'train1-4/test5') {
@@ -175,11 +178,11 @@ export const runCommand: Command = {
     let shard: { index: number; count: number } | undefined;
     if (values.shard !== undefined) {
       try {
-        shard = parseShard(values.shard);
+        shard = parseShardOption(values.shard);
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
-      grid = shardOf(grid, shard);
+      grid = shardByCost(grid, shard);
     }
     const out = outOption(values.out);
     const resultsFile = path.join(out, shard !== undefined ? shardFileName(spec.name, shard) : `${spec.name}.jsonl`);

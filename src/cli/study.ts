@@ -5,10 +5,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseShardOption } from '../cluster/slurm';
+import { runStudyShard, shardFile, planConfigs } from '../cluster/shards';
 import { resolveDataDir } from '../data';
 import { CHECKPOINT_FOLDER, listCheckpoints } from '../experiments/checkpoints';
 import type { CheckpointSummary } from '../experiments/checkpoints';
 import { runLabel, runStudy } from '../experiments/runner';
+import { getProfile, profiledSteps } from '../experiments/profiles';
+import { shardByCost, totalCost } from '../experiments/shard';
 import { emptyRead, readResultsPath } from '../experiments/store';
 import { STUDY_PLAN, describeMissing, studyProgress, studySteps } from '../experiments/study';
 import type { StepProgress } from '../experiments/study';
@@ -27,6 +31,13 @@ ${STUDY_PLAN.map((s) => `  ${s.name.padEnd(18)} ${s.purpose}`).join('\n')}
 
 Options:
   --steps LIST      steps to run, in the order given (default: all, in plan order)
+  --profile NAME    full (default) or smoke (every grid with its first seed only,
+                    256 train / 128 test examples, 1 epoch)
+  --shard SPEC      run one shard of the plan's runs, split by expected cost, into
+                    <out>/shards/<i>-of-<n>/study.jsonl: SPEC is i/n (0-based), or
+                    slurm (i and n from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT), or
+                    slurm/n (i from SLURM_ARRAY_TASK_ID: for resubmitting some shards);
+                    'octolab gather --shards n' then adds the shards to the results
   --status          print stored / planned runs, compute spent and estimated compute left
                     per step, and the missing runs; train nothing
   --workers N       parallel processes (default: the number of cores)
@@ -69,6 +80,11 @@ export function statusText(progress: readonly StepProgress[], inProgress: readon
   return out.join('\n');
 }
 
+/** Expected compute as core-hours, or core-seconds below a few minutes. */
+function coreTime(seconds: number): string {
+  return seconds < 180 ? `${seconds.toFixed(0)} core-s` : `${hours(seconds)} core-h`;
+}
+
 /** The `study` command. */
 export const studyCommand: Command = {
   summary: 'run the study plan step by step (resumable), or report its progress with --status',
@@ -79,6 +95,8 @@ export const studyCommand: Command = {
       options: {
         steps: { type: 'string' },
         status: { type: 'boolean', default: false },
+        profile: { type: 'string', default: 'full' },
+        shard: { type: 'string' },
         ...TRAINING_OPTIONS,
       },
     });
@@ -89,12 +107,42 @@ export const studyCommand: Command = {
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\n\n${HELP}`);
     let steps;
     try {
-      steps = studySteps(listOption(values.steps, 'steps'));
+      steps = profiledSteps(studySteps(listOption(values.steps, 'steps')), getProfile(values.profile as string));
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
     const workers = intOption('workers', values.workers);
     const out = outOption(values.out);
+    if (values.shard !== undefined) {
+      if (values.status) throw new UsageError("--status describes the results files; for shards use 'octolab gather --shards n --pending'");
+      let shard;
+      try {
+        shard = parseShardOption(values.shard);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      if (values['dry-run']) {
+        const runs = shardByCost(planConfigs(steps), shard);
+        for (const c of runs) console.log(`${c.experiment} ${c.method} ${c.protocol} bits=${c.scheme?.bits ?? '-'} epochs=${c.epochs} seed=${c.seed}`);
+        console.log(`${runs.length} run(s), about ${coreTime(totalCost(runs))}, in shard ${shard.index}/${shard.count} -> ${shardFile(out, shard)}`);
+        return 0;
+      }
+      const s = await runStudyShard({
+        steps,
+        shard,
+        out,
+        workers,
+        dataDir: resolveDataDir(values['data-dir']),
+        download: !values['no-download'],
+        checkpoints: !values['no-checkpoints'],
+        quiet: values.quiet || process.env.CI === 'true',
+        log: (line) => console.log(line),
+      });
+      console.log(
+        `shard ${shard.index}/${shard.count}: ${s.completed} run(s) completed, ${s.skipped} already stored, ${s.failed.length} failed, ${s.notStarted} not started (of ${s.planned}) -> ${s.file}`,
+      );
+      return s.failed.length > 0 || s.notStarted > 0 ? 1 : 0;
+    }
     if (values.status || values['dry-run']) {
       // The default folder may not exist yet (nothing run); a folder named explicitly must.
       const explicit = args.some((a) => a === '--out' || a.startsWith('--out='));

@@ -1,4 +1,4 @@
-/** Experiments: configs, the grid, the results store, the parallel, resumable runner and the study plan. */
+/** Experiments: configs, the grid, the results store, the parallel, resumable runner, the study plan, its profiles and cost-balanced shards. */
 export * from './checkpoints';
 export * from './config';
 export * from './grid';
@@ -6,3 +6,5 @@ export * from './record';
 export * from './runner';
 export * from './store';
 export * from './study';
+export * from './profiles';
+export * from './shard';

@@ -1,0 +1,3 @@
+/** Array jobs: which shard a Slurm task is, sharded study runs, and gathering shard files. */
+export * from './shards';
+export * from './slurm';
