@@ -6,10 +6,15 @@
 #   - mesa-vulkan-drivers (Mesa >= 25), libvulkan1: a software WebGPU adapter (lavapipe), so
 #     that the webgpu engine is tested without a GPU. Debian 12's own Mesa 22.3 lacks
 #     Vulkan features Dawn requires, so on bookworm it comes from bookworm-backports.
+#   - libtorch-dev, libopenblas0-pthread: the native `torch` engine (PyTorch's C++ core, CPU;
+#     without OpenBLAS libtorch falls back to the reference BLAS, about 6x slower)
 set -euo pipefail
 need=()
 [ -x /usr/bin/jupyter ] && /usr/bin/python3 -c 'import nbclient, nbconvert' 2>/dev/null || need+=(jupyter-nbconvert jupyter-client)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+for pkg in libtorch-dev libopenblas0-pthread; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || need+=("$pkg")
+done
 mesa_ok() {
   local v
   v="$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null)" || return 1
