@@ -205,16 +205,16 @@ void optimizerStep(Net& net) {
 
 // ---- exported functions -------------------------------------------------------------------
 
-// createNet({ inputShape, layers: [{type, units|filters, inputs, kernelSize|poolSize, activation}], task, optimizer: {name, learningRate} })
+// createNet({ inputShape, layers: [{type, units|filters, inputs, kernelSize|poolSize, activation}], task })
 napi_value CreateNet(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value spec;
   NAPI_CHECK(napi_get_cb_info(env, info, &argc, &spec, nullptr, nullptr));
   if (argc < 1) return throwError(env, "createNet needs a spec");
   auto net = std::make_unique<Net>();
-  napi_value shape, layers, opt;
-  if (!getNamed(env, spec, "inputShape", &shape) || !getNamed(env, spec, "layers", &layers) || !getNamed(env, spec, "optimizer", &opt)) {
-    return throwError(env, "spec needs inputShape, layers and optimizer");
+  napi_value shape, layers;
+  if (!getNamed(env, spec, "inputShape", &shape) || !getNamed(env, spec, "layers", &layers)) {
+    return throwError(env, "spec needs inputShape and layers");
   }
   uint32_t n = 0;
   NAPI_CHECK(napi_get_array_length(env, shape, &n));
@@ -228,12 +228,6 @@ napi_value CreateNet(napi_env env, napi_callback_info info) {
   std::string task;
   if (!getString(env, spec, "task", &task)) return throwError(env, "spec.task missing");
   net->classification = task == "classification";
-  std::string optName;
-  if (!getString(env, opt, "name", &optName) || !getDouble(env, opt, "learningRate", &net->lr)) {
-    return throwError(env, "spec.optimizer needs name and learningRate");
-  }
-  if (optName != "adam" && optName != "sgd") return throwError(env, "unknown optimizer '" + optName + "'");
-  net->adam = optName == "adam";
   NAPI_CHECK(napi_get_array_length(env, layers, &n));
   for (uint32_t i = 0; i < n; i++) {
     napi_value l;
@@ -271,13 +265,7 @@ napi_value CreateNet(napi_env env, napi_callback_info info) {
     }
     net->layers.push_back(layer);
   }
-  for (auto& p : net->params) {
-    p.set_requires_grad(true);
-    if (net->adam) {
-      net->m.push_back(torch::zeros_like(p));
-      net->v.push_back(torch::zeros_like(p));
-    }
-  }
+  for (auto& p : net->params) p.set_requires_grad(true);
   napi_value out;
   Net* raw = net.release();
   if (napi_create_external(env, raw, finalizeNet, nullptr, &out) != napi_ok) {
@@ -285,6 +273,34 @@ napi_value CreateNet(napi_env env, napi_callback_info info) {
     return throwError(env, "cannot wrap the network");
   }
   return out;
+}
+
+// resetOptimizer(net, name, learningRate): a fresh optimizer state, as a new tf.train.adam / tf.train.sgd.
+napi_value ResetOptimizer(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3];
+  NAPI_CHECK(napi_get_cb_info(env, info, &argc, args, nullptr, nullptr));
+  Net* net = argc == 3 ? unwrapNet(env, args[0]) : nullptr;
+  if (net == nullptr) return throwError(env, "resetOptimizer(net, name, learningRate)");
+  char buf[16];
+  size_t len = 0;
+  NAPI_CHECK(napi_get_value_string_utf8(env, args[1], buf, sizeof buf, &len));
+  const std::string name(buf, len);
+  if (name != "adam" && name != "sgd") return throwError(env, "unknown optimizer '" + name + "' (valid: adam, sgd)");
+  NAPI_CHECK(napi_get_value_double(env, args[2], &net->lr));
+  net->adam = name == "adam";
+  net->m.clear();
+  net->v.clear();
+  if (net->adam) {
+    for (auto& p : net->params) {
+      net->m.push_back(torch::zeros_like(p).detach());
+      net->v.push_back(torch::zeros_like(p).detach());
+    }
+  }
+  net->iterations = 0;
+  net->accBeta1 = static_cast<float>(net->beta1);
+  net->accBeta2 = static_cast<float>(net->beta2);
+  return nullptr;
 }
 
 // params(net) -> Float32Array[] (live views)
@@ -360,6 +376,7 @@ napi_value Step(napi_env env, napi_callback_info info) {
   NAPI_CHECK(napi_get_value_int64(env, args[3], &count));
   napi_valuetype applyType;
   NAPI_CHECK(napi_typeof(env, args[4], &applyType));
+  if (net->adam && net->m.size() != net->params.size()) return throwError(env, "step: no optimizer; call resetOptimizer first");
   double lossValue = 0, correct = 0;
   try {
     auto x = batchTensor(*net, xd, count);
@@ -488,6 +505,7 @@ napi_value Info(napi_env env, napi_callback_info) {
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"createNet", nullptr, CreateNet, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"resetOptimizer", nullptr, ResetOptimizer, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"params", nullptr, Params, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"slots", nullptr, Slots, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"optimizerScalars", nullptr, OptimizerScalars, nullptr, nullptr, nullptr, napi_default, nullptr},

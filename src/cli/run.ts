@@ -6,6 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../data';
+import { THREADS_ENV_VAR, prepareEngine, threadsFromEnv } from '../engine';
+import { trainerKindOf } from '../training/create';
 import { getExperiment, parseSeeds } from '../experiments/config';
 import type { DataSelection } from '../experiments/config';
 import { expandGrid, parseShard, shardOf } from '../experiments/grid';
@@ -36,9 +38,12 @@ Options:
   --limit-test N        use the first N test examples
   --split NAME          cifar10: standard (default) or train1-4/test5 (fallback, recorded)
   --profile NAME        full (default) or smoke (256 train / 128 test examples, 1 epoch)
-  --workers N           parallel processes (default: ${os.cpus().length}, the number of cores)
+  --workers N           parallel processes (default: ${os.cpus().length} cores / threads); workers x threads
+                        must not exceed the cores
+  --threads N           threads per process for the torch engine (default 1, or $OCTOLAB_THREADS)
   --shard i/n           run only shard i (0-based) of n; merge shards with 'octolab merge'
-  --out DIR             results directory (default reports/results)
+  --out DIR             results directory (default reports/results); runs on the torch engine
+                        are stored in <out>/torch, apart from the tfjs (wasm, webgpu, cpu) runs
   --data-dir DIR        data directory (default $OCTOLAB_DATA_DIR, else ./data)
   --no-download         never try to download missing data files
   --no-checkpoints      do not keep epoch checkpoints in <out>/.checkpoints (by default a
@@ -50,6 +55,7 @@ Options:
 /** Options shared by the commands that train (`run`, `study`): where results and data live, and how to report. */
 export const TRAINING_OPTIONS = {
   workers: { type: 'string' },
+  threads: { type: 'string' },
   out: { type: 'string', default: path.join('reports', 'results') },
   'data-dir': { type: 'string' },
   'no-download': { type: 'boolean', default: false },
@@ -65,6 +71,41 @@ export function intOption(name: string, value: string | undefined): number | und
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got '${value}'`);
   return n;
+}
+
+/** The engine a training command runs on, where its results go, and how many processes it may use. */
+export interface TrainingEngine {
+  /** `torch` or `tfjs`. */
+  family: 'torch' | 'tfjs';
+  /** Results directory: `<out>/torch` for torch, `<out>` otherwise. */
+  out: string;
+  /** Worker processes (never more than cores / threads). */
+  workers: number;
+  /** Threads per process. */
+  threads: number;
+}
+
+/**
+ * Applies `--threads` (to this process and its workers, through OCTOLAB_THREADS), checks
+ * that workers × threads fits the cores, and prepares the engine so that the configs name it.
+ */
+export async function prepareTrainingEngine(values: { threads?: string; workers?: string; out?: string }, cores = os.cpus().length): Promise<TrainingEngine> {
+  const threadsArg = intOption('threads', values.threads);
+  if (threadsArg !== undefined) process.env[THREADS_ENV_VAR] = String(threadsArg);
+  let threads: number;
+  try {
+    threads = threadsFromEnv();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const workers = intOption('workers', values.workers) ?? Math.max(1, Math.floor(cores / threads));
+  if (workers * threads > cores) {
+    throw new UsageError(`--workers ${workers} x --threads ${threads} = ${workers * threads} threads would oversubscribe the ${cores} cores`);
+  }
+  const info = await prepareEngine();
+  const family = trainerKindOf(info.backend);
+  const base = values.out ?? path.join('reports', 'results');
+  return { family, out: family === 'torch' ? path.join(base, 'torch') : base, workers, threads };
 }
 
 /** Splits a comma-separated option into its non-empty items; undefined when absent. */
@@ -121,9 +162,11 @@ export const runCommand: Command = {
       if (!Number.isInteger(n) || n < 2 || n > 16) throw new UsageError(`--bits values must be integers 2..16, got '${b}'`);
       return n;
     });
+    const engine = await prepareTrainingEngine(values);
     let grid;
     try {
       grid = expandGrid({
+        engine: engine.family,
         experiment: spec.name,
         methods: listOption(values.methods) ?? spec.methods,
         seeds: parseSeeds(values.seeds as string),
@@ -147,7 +190,7 @@ export const runCommand: Command = {
         throw new UsageError((err as Error).message);
       }
     }
-    const resultsFile = path.join(values.out as string, values.shard !== undefined ? `${spec.name}.shard-${values.shard.replace('/', '-of-')}.jsonl` : `${spec.name}.jsonl`);
+    const resultsFile = path.join(engine.out, values.shard !== undefined ? `${spec.name}.shard-${values.shard.replace('/', '-of-')}.jsonl` : `${spec.name}.jsonl`);
     if (values['dry-run']) {
       for (const c of grid) console.log(`${c.experiment} ${c.method} ${c.protocol} bits=${c.scheme?.bits ?? '-'} epochs=${c.epochs} seed=${c.seed}`);
       console.log(`${grid.length} run(s) -> ${resultsFile}`);
@@ -158,7 +201,7 @@ export const runCommand: Command = {
     const summary = await runGrid({
       configs: grid,
       resultsFile,
-      workers: intOption('workers', values.workers),
+      workers: engine.workers,
       dataDir,
       download: !values['no-download'],
       checkpoints: !values['no-checkpoints'],

@@ -14,7 +14,7 @@ import { STUDY_PLAN, describeMissing, studyProgress, studySteps } from '../exper
 import type { StepProgress } from '../experiments/study';
 import type { Command } from './main';
 import { UsageError } from './main';
-import { TRAINING_OPTIONS, intOption, listOption } from './run';
+import { TRAINING_OPTIONS, listOption, prepareTrainingEngine } from './run';
 
 const HELP = `Usage: octolab study [options]
 
@@ -29,8 +29,9 @@ Options:
   --steps LIST      steps to run, in the order given (default: all, in plan order)
   --status          print stored / planned runs, compute spent and estimated compute left
                     per step, and the missing runs; train nothing
-  --workers N       parallel processes (default: the number of cores)
-  --out DIR         results directory (default reports/results)
+  --workers N       parallel processes (default: cores / threads)
+  --threads N       threads per process for the torch engine (default 1)
+  --out DIR         results directory (default reports/results; torch runs in <out>/torch)
   --data-dir DIR    data directory (default $OCTOLAB_DATA_DIR, else ./data)
   --no-download     never try to download missing data files
   --no-checkpoints  do not keep epoch checkpoints in <out>/.checkpoints (by default a
@@ -93,8 +94,8 @@ export const studyCommand: Command = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const workers = intOption('workers', values.workers);
-    const out = values.out as string;
+    const engine = await prepareTrainingEngine(values);
+    const { workers, out } = engine;
     if (values.status || values['dry-run']) {
       const read = fs.existsSync(out) ? readResultsPath(out) : { records: [], problems: [] };
       for (const p of read.problems) console.warn(`warning: ${p.file}:${p.line} ignored (${p.reason})`);

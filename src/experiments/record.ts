@@ -5,21 +5,21 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import type { LayersModel } from '@tensorflow/tfjs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../data';
 import type { Dataset, DatasetProvenance } from '../data/types';
 import { describeEngine } from '../engine';
 import type { EngineInfo } from '../engine';
-import { buildModel, countParams, initializeWeights } from '../models/models';
+import { architecture, initialWeightValues, sizeOf } from '../models/models';
 import { storageSize } from '../quantizers';
 import type { StorageSize } from '../quantizers';
+import { createTrainer, trainerKindOf } from '../training/create';
 import { parseProtocol } from '../training/protocols';
 import { measureInference, train } from '../training/train';
 import type { EpochRecord, InferenceTiming } from '../training/train';
 import { checkpointPath, resumableCheckpoint, saveRunCheckpoint } from './checkpoints';
-import { runKey } from './config';
+import { engineOf, runKey } from './config';
 import type { RunConfig } from './config';
 import { RECORD_SCHEMA } from './store';
 
@@ -66,7 +66,7 @@ export interface RunTiming {
 
 /** Where and with what a run ran. */
 export interface RunEnvironment {
-  /** The TensorFlow.js engine actually used. */
+  /** The engine actually used (`torch`, or the tfjs backend), with its versions and threads. */
   engine: EngineInfo;
   /** Git commit of the code (null outside a checkout) and whether the tree had changes. */
   git: { commit: string | null; dirty: boolean | null };
@@ -162,6 +162,12 @@ export async function datasetFor(config: RunConfig, args: RunOneArgs): Promise<{
 export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRecord> {
   const t0 = performance.now();
   const engine = describeEngine();
+  if (trainerKindOf(engine.backend) !== engineOf(config)) {
+    throw new Error(
+      `run config asks for the ${engineOf(config)} engine but the prepared engine is '${engine.backend}' ` +
+        `(set ${engineOf(config) === 'torch' ? 'OCTOLAB_BACKEND=torch' : 'OCTOLAB_BACKEND=wasm'} so that records are never mislabelled)`,
+    );
+  }
   const key = runKey(config);
   const git = gitInfo();
   const ckptFile = args.checkpointDir === undefined ? null : checkpointPath(args.checkpointDir, key);
@@ -172,11 +178,12 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
   const startedAt = resumed === null ? new Date() : new Date(resumed.meta.startedAt);
   const earlierSeconds = resumed?.meta.elapsedSeconds ?? 0;
   const { data, seconds: dataSeconds } = await datasetFor(config, args);
-  const model = buildModel({ name: config.model, inputShape: data.inputShape });
+  const trainer = createTrainer(architecture({ name: config.model, inputShape: data.inputShape }), data.task, engine.backend);
   try {
-    initializeWeights(model, config.seed);
-    const initialWeightsSha256 = await weightsSha256(model);
-    const result = await train(model, data, {
+    const initial = initialWeightValues(trainer.weights, config.seed);
+    trainer.writeWeights(initial);
+    const initialWeightsSha256 = weightsSha256(initial);
+    const result = await train(trainer, data, {
       resumeFrom: resumed?.checkpoint,
       onCheckpoint:
         ckptFile === null
@@ -200,8 +207,8 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
       evalBatchSize: config.evalBatchSize,
       onStep: args.onStep,
     });
-    const inference = await measureInference(model, data, config.inferenceRepeats, config.evalBatchSize);
-    const params = countParams(model);
+    const inference = await measureInference(trainer, data, config.inferenceRepeats, config.evalBatchSize);
+    const params = trainer.weights.reduce((n, w) => n + sizeOf(w.shape), 0);
     const storage =
       config.scheme !== null && result.codes !== null ? storageSize(concatCodes(result.codes), config.scheme) : { float32Bytes: params * 4 };
     const finishedAt = new Date();
@@ -253,17 +260,14 @@ export async function runOne(config: RunConfig, args: RunOneArgs): Promise<RunRe
       },
     };
   } finally {
-    model.dispose();
+    trainer.dispose();
   }
 }
 
-/** SHA-256 of a model's trainable weights (float32 bytes, in weight order). */
-export async function weightsSha256(model: LayersModel): Promise<string> {
+/** SHA-256 of trainable weight values (float32 bytes, in weight order). */
+export function weightsSha256(values: readonly Float32Array[]): string {
   const h = createHash('sha256');
-  for (const w of model.trainableWeights) {
-    const v = (await w.read().data()) as Float32Array;
-    h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-  }
+  for (const v of values) h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
   return h.digest('hex');
 }
 
