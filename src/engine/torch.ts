@@ -96,23 +96,24 @@ function buildFacts(config: string): string[] {
  */
 export function loadTorch(threads: number, load: (id: string) => unknown = (id) => require(id) as unknown): TorchAddon {
   if (loaded === null) {
+    // Before libtorch (hence OpenMP and OpenBLAS) is loaded: they read these once, at load.
     for (const v of ['OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS']) {
       if (process.env[v] === undefined) process.env[v] = String(threads);
     }
-    const file = torchAddonFile();
-    let mod: TorchAddon;
-    try {
-      mod = load(file) as TorchAddon;
-    } catch (err) {
-      const e = err as { code?: string; message?: string };
-      if (e.code === 'MODULE_NOT_FOUND') {
-        throw new Error(`addon not built (${TORCH_ADDON_PATH} missing: install libtorch-dev, then npm run build)`);
-      }
-      throw new Error(`addon failed to load: ${String(e.message ?? err).split('\n')[0]}`);
-    }
-    if (typeof mod?.createNet !== 'function') throw new Error(`${TORCH_ADDON_PATH} is not the octolab torch addon`);
-    loaded = mod;
   }
+  const file = torchAddonFile();
+  let mod: TorchAddon;
+  try {
+    mod = load(file) as TorchAddon; // Node caches the addon: loading it again is free
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'MODULE_NOT_FOUND') {
+      throw new Error(`addon not built (${TORCH_ADDON_PATH} missing: install libtorch-dev, then npm run build)`);
+    }
+    throw new Error(`addon failed to load: ${String(e.message ?? err).split('\n')[0]}`);
+  }
+  if (typeof mod?.createNet !== 'function') throw new Error(`${TORCH_ADDON_PATH} is not the octolab torch addon`);
+  loaded = mod;
   loaded.setThreads(threads);
   return loaded;
 }
