@@ -38,11 +38,12 @@ import {
   trainingPlan,
 } from '../src/engine/bench-stats';
 import type { BenchArgs, BenchModel, LoadStatus, PredictPlan, RepSummary, StepPlan } from '../src/engine/bench-stats';
-import { countParams } from '../src/models/models';
 import { PROTOCOL_DEFINITIONS } from '../src/training';
 import {
   BENCH_PRESET,
+  benchParams,
   buildBenchModel,
+  isBenchTrainer,
   datasetOf,
   loadBenchData,
   measurePredict,
@@ -341,7 +342,7 @@ async function measureModel(model: BenchModel, backend: string, data: Dataset, p
   const floatModel = buildBenchModel(model, seed);
   const projModel = buildBenchModel(model, seed);
   try {
-    const params = countParams(floatModel);
+    const params = benchParams(floatModel);
     progress(`${backend} ${model}: float and projected-step (${BENCH_PRESET}) alternating, ${plan.reps} × ${plan.steps} steps each after ${plan.warmupSteps} warm-up steps`);
     await warmUp(floatModel, data, floatJob);
     await warmUp(projModel, data, projJob);
@@ -358,7 +359,8 @@ async function measureModel(model: BenchModel, backend: string, data: Dataset, p
     progress(`${backend} ${model}: float ${formatRate(f)}, projected-step ${formatRate(p)} samples/s (slowdown ${formatRatio(slowdown(f, p))}); predict (${pPlan.repeats} × ${pPlan.samples} samples)`);
     const predict = await measurePredict(floatModel, data, pPlan, BATCH);
     // tf.profile's kernel timers wait on GPU timestamp queries, which Dawn in Node never resolves.
-    const kernels = backend === 'webgpu' ? null : await profileStep(floatModel, data, BATCH, LEARNING_RATE, TOP_KERNELS);
+    // On torch the step is one libtorch call: no tfjs kernels to profile (projection is timed alone).
+    const kernels = backend === 'webgpu' || isBenchTrainer(floatModel) ? null : await profileStep(floatModel, data, BATCH, LEARNING_RATE, TOP_KERNELS);
     const projectionOnlyMs = await measureProjectionOnly(floatModel);
     return {
       model,
@@ -560,6 +562,10 @@ export function formatReport(r: BenchReport, jsonPath: string, datedPath: string
       (wasm != null ? `, wasm SIMD ${String(wasm.wasm.simd)}, ${String(wasm.wasm.threadsCount)} thread(s), custom kernels: ${wasm.wasm.customKernels.length}` : ''),
   );
   for (const e of r.engines) if (!e.available) out.push(`backend ${e.backend}: not available (${e.reason ?? '?'})`);
+  for (const e of r.engines) {
+    const t = e.info?.torch;
+    if (t != null) out.push(`backend torch: libtorch ${t.version}, ${t.threads} thread(s), ${t.build.join(', ')}`);
+  }
   for (const e of r.engines) if (e.info?.gpuAdapter != null) out.push(`backend ${e.backend}: adapter ${describeAdapter(e.info.gpuAdapter)}`);
   for (const [model, d] of Object.entries(r.data)) {
     if (d == null) continue;
@@ -716,10 +722,10 @@ export async function runBench(argv: readonly string[]): Promise<number> {
   }
 
   // Worker scaling on the fastest training backend available.
-  const scalingBackend = ['tensorflow', 'wasm'].find((b) => engines.some((e) => e.available && e.backend === b)) ?? null;
+  const scalingBackend = ['tensorflow', 'torch', 'wasm'].find((b) => engines.some((e) => e.available && e.backend === b)) ?? null;
   const workers: ScalingSection = { backend: scalingBackend, protocol: 'float', maxWorkers: args.workers, rows: [], skipped: null };
   if (args.workers === 0) workers.skipped = 'skipped with --workers 0';
-  else if (scalingBackend === null) workers.skipped = 'neither the wasm nor the tensorflow backend is available';
+  else if (scalingBackend === null) workers.skipped = 'none of the tensorflow, torch and wasm backends is available';
   else {
     const specs = new Map<BenchModel, DataSpec>([...data].map(([m, d]) => [m, d.spec]));
     workers.rows = await measureScaling(args.models, scalingBackend, args.workers, args, specs);
