@@ -11,16 +11,27 @@ import { TORCH_ADDON_PATH } from './torch-build';
 
 /** The addon's functions (see native/torch/octotorch.cc). */
 export interface TorchAddon {
+  /** Builds a network of the spec, weights zero. */
   createNet(spec: TorchNetSpec): TorchNet;
+  /** Starts a fresh optimizer (zero state). */
   resetOptimizer(net: TorchNet, name: string, learningRate: number): void;
+  /** Live Float32Array views of the parameters. */
   params(net: TorchNet): Float32Array[];
+  /** Live views of the optimizer's slots (Adam: first moments, then second moments). */
   slots(net: TorchNet): Float32Array[];
+  /** [iterations, accBeta1, accBeta2]. */
   optimizerScalars(net: TorchNet): [number, number, number];
+  /** Sets iterations and the Adam powers. */
   setOptimizerScalars(net: TorchNet, iterations: number, accBeta1: number, accBeta2: number): void;
+  /** One optimizer step on a batch; returns [mean loss, correct]. */
   step(net: TorchNet, x: Float32Array, y: Float32Array, count: number, applyTo: readonly Float32Array[] | null): [number, number];
+  /** Summed loss and correct predictions of a batch: [lossSum, correct]. */
   evaluate(net: TorchNet, x: Float32Array, y: Float32Array, count: number): [number, number];
+  /** Outputs of a batch (a copy). */
   predict(net: TorchNet, x: Float32Array, count: number): Float32Array;
+  /** libtorch's intra-op threads. */
   setThreads(n: number): void;
+  /** Version, threads, parallel settings and build configuration of libtorch. */
   info(): { version: string; threads: number; parallel: string; config: string };
 }
 

@@ -25,6 +25,7 @@ export class WeightProjector {
   private readonly prevEpochCodes: (Int32Array | null)[];
   private stepChanged = 0;
   private stepTotal = 0;
+  /** The most recent codes computed (null before any projection). */
   lastCodes: Int32Array[] | null = null;
 
   constructor(

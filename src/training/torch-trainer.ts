@@ -13,8 +13,11 @@ import type { ModelTrainer, OptimizerArgs, StepResult, Task } from './trainer';
 
 /** A model of an {@link Architecture} trained by libtorch. */
 export class TorchTrainer implements ModelTrainer {
+  /** Which implementation this is. */
   readonly engine = 'torch' as const;
+  /** Names and shapes of the trainable weights, in storage order. */
   readonly weights: readonly WeightSpec[];
+  /** Per-example input shape. */
   readonly inputShape: readonly number[];
   private readonly net: TorchNet;
   /** Live views of the parameters (they stay valid: updates are in place). */
@@ -34,16 +37,19 @@ export class TorchTrainer implements ModelTrainer {
     checkWeightValues(this.weights, this.views, 'the torch network');
   }
 
+  /** Starts a fresh optimizer (zero state). */
   resetOptimizer(args: OptimizerArgs): void {
     checkOptimizerArgs(args);
     this.addon.resetOptimizer(this.net, args.name, args.learningRate);
     this.adam = args.name === 'adam';
   }
 
+  /** Copies of the trainable weights. */
   async readWeights(): Promise<Float32Array[]> {
     return this.views.map((v) => v.slice());
   }
 
+  /** Overwrites the trainable weights. */
   writeWeights(values: readonly Float32Array[]): void {
     checkWeightValues(this.weights, values, 'writeWeights');
     values.forEach((v, i) => this.views[i].set(v));
@@ -54,6 +60,7 @@ export class TorchTrainer implements ModelTrainer {
     return this.adam;
   }
 
+  /** One optimizer step on a batch (see ModelTrainer.step). */
   async step(x: Float32Array, y: Float32Array, count: number, applyTo?: readonly Float32Array[] | null): Promise<StepResult> {
     this.optimizerReady();
     if (applyTo != null) checkWeightValues(this.weights, applyTo, 'step applyTo');
@@ -61,11 +68,13 @@ export class TorchTrainer implements ModelTrainer {
     return { loss, correct };
   }
 
+  /** Summed loss and correct predictions over a batch, without training. */
   async evaluateBatch(x: Float32Array, y: Float32Array, count: number): Promise<{ lossSum: number; correct: number }> {
     const [lossSum, correct] = this.addon.evaluate(this.net, x, y, count);
     return { lossSum, correct };
   }
 
+  /** Outputs of a batch (a copy). */
   async predict(x: Float32Array, count: number): Promise<Float32Array> {
     return this.addon.predict(this.net, x, count);
   }
@@ -79,6 +88,7 @@ export class TorchTrainer implements ModelTrainer {
     return { iterations, accBeta: adam ? [b1, b2] : null, slots, slotShapes: shapes };
   }
 
+  /** Puts a saved optimizer state back. */
   async restoreOptimizer(state: OptimizerState): Promise<void> {
     const adam = this.optimizerReady();
     if ((state.accBeta === null) === adam) {
@@ -96,6 +106,7 @@ export class TorchTrainer implements ModelTrainer {
     this.addon.setOptimizerScalars(this.net, state.iterations, b1, b2);
   }
 
+  /** Frees what the trainer owns. */
   dispose(): void {
     // The network is freed with its handle by the garbage collector (an external with a finalizer).
   }

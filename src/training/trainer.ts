@@ -112,8 +112,11 @@ function adamPowers(optimizer: tf.Optimizer): { accBeta1: tf.Variable; accBeta2:
 
 /** A tfjs-layers model with a tfjs optimizer, on the active tfjs backend. */
 export class TfjsTrainer implements ModelTrainer {
+  /** Which implementation this is. */
   readonly engine = 'tfjs' as const;
+  /** Names and shapes of the trainable weights, in storage order. */
   readonly weights: readonly WeightSpec[];
+  /** Per-example input shape. */
   readonly inputShape: readonly number[];
   private readonly vars: tf.LayerVariable[];
   private readonly varList: tf.Variable[];
@@ -124,6 +127,7 @@ export class TfjsTrainer implements ModelTrainer {
    * The optimizer starts with {@link resetOptimizer}.
    */
   constructor(
+    /** The wrapped tfjs model. */
     readonly model: tf.LayersModel,
     private readonly task: Task,
     private readonly owned = false,
@@ -139,6 +143,7 @@ export class TfjsTrainer implements ModelTrainer {
     return new TfjsTrainer(buildModel({ name: arch.name, inputShape: arch.inputShape }), task, true);
   }
 
+  /** Starts a fresh optimizer (zero state). */
   resetOptimizer(args: OptimizerArgs): void {
     const next = makeOptimizer(args);
     this.optimizer?.dispose();
@@ -150,10 +155,12 @@ export class TfjsTrainer implements ModelTrainer {
     return this.optimizer;
   }
 
+  /** Copies of the trainable weights. */
   async readWeights(): Promise<Float32Array[]> {
     return Promise.all(this.vars.map(async (v) => ((await v.read().data()) as Float32Array).slice()));
   }
 
+  /** Overwrites the trainable weights. */
   writeWeights(values: readonly Float32Array[]): void {
     if (values.length !== this.vars.length) throw new Error(`writeWeights: got ${values.length} tensors, the model has ${this.vars.length}`);
     this.vars.forEach((v, i) => {
@@ -167,6 +174,7 @@ export class TfjsTrainer implements ModelTrainer {
     return [tf.tensor(x, [count, ...this.inputShape], 'float32'), tf.tensor(y, [count, y.length / count], 'float32')];
   }
 
+  /** One optimizer step on a batch (see ModelTrainer.step). */
   async step(x: Float32Array, y: Float32Array, count: number, applyTo?: readonly Float32Array[] | null): Promise<StepResult> {
     const optimizer = this.opt();
     const [xt, yt] = this.batch(x, y, count);
@@ -195,6 +203,7 @@ export class TfjsTrainer implements ModelTrainer {
     return { loss, correct: c };
   }
 
+  /** Summed loss and correct predictions over a batch, without training. */
   async evaluateBatch(x: Float32Array, y: Float32Array, count: number): Promise<{ lossSum: number; correct: number }> {
     const [xt, yt] = this.batch(x, y, count);
     const [loss, corr] = tf.tidy(() => {
@@ -206,6 +215,7 @@ export class TfjsTrainer implements ModelTrainer {
     return { lossSum: (await readScalar(loss)) * count, correct: await readScalar(corr) };
   }
 
+  /** Outputs of a batch (a copy). */
   async predict(x: Float32Array, count: number): Promise<Float32Array> {
     const out = tf.tidy(() => this.model.predict(tf.tensor(x, [count, ...this.inputShape], 'float32')) as tf.Tensor);
     try {
@@ -215,6 +225,7 @@ export class TfjsTrainer implements ModelTrainer {
     }
   }
 
+  /** The optimizer's state, exactly. */
   async saveOptimizer(): Promise<OptimizerState> {
     const optimizer = this.opt();
     const [iter, ...slots] = await optimizer.getWeights();
@@ -226,6 +237,7 @@ export class TfjsTrainer implements ModelTrainer {
     return { iterations, accBeta, slots: values, slotShapes: slots.map((s) => s.tensor.shape) };
   }
 
+  /** Puts a saved optimizer state back. */
   async restoreOptimizer(state: OptimizerState): Promise<void> {
     const optimizer = this.opt();
     const powers = adamPowers(optimizer);
@@ -251,6 +263,7 @@ export class TfjsTrainer implements ModelTrainer {
     }
   }
 
+  /** Frees what the trainer owns. */
   dispose(): void {
     this.optimizer?.dispose();
     this.optimizer = null;
