@@ -1,9 +1,11 @@
 import assert from 'assert/strict';
 import * as fs from 'fs';
+import * as path from 'path';
 import { makeRegression } from '../../src/data';
 import type { Dataset } from '../../src/data';
 import { describeEngine, prepareEngine, torchAddonFile } from '../../src/engine';
 import type { EngineInfo } from '../../src/engine';
+import { prepareTrainingEngine } from '../../src/cli/run';
 import { makeRunConfig, runKey } from '../../src/experiments/config';
 import { runOne } from '../../src/experiments/record';
 import { architecture, initialWeightValues } from '../../src/models';
@@ -268,6 +270,28 @@ describe('engine: torch (libtorch addon) against cpu and wasm', function () {
     // The same weights and data give the same initial-weights hash on both engines (paired seeding).
     const wasmRecord = await runOne(tfjsConfig, { dataDir: 'unused-for-regression' });
     assert.equal(wasmRecord.metrics.initialWeightsSha256, record.metrics.initialWeightsSha256);
+  });
+
+  it('stores torch runs in <out>/torch and never oversubscribes the cores', async () => {
+    const saved = { backend: process.env.OCTOLAB_BACKEND, threads: process.env.OCTOLAB_THREADS };
+    try {
+      process.env.OCTOLAB_BACKEND = 'torch';
+      const t = await prepareTrainingEngine({ out: 'res' }, 4);
+      assert.deepEqual(t, { family: 'torch', out: path.join('res', 'torch'), workers: 4, threads: 1 });
+      const two = await prepareTrainingEngine({ out: 'res', threads: '2' }, 4);
+      assert.deepEqual([two.workers, two.threads], [2, 2]);
+      await assert.rejects(prepareTrainingEngine({ threads: '2', workers: '3' }, 4), /--workers 3 x --threads 2 = 6 threads would oversubscribe the 4 cores/);
+      process.env.OCTOLAB_BACKEND = 'wasm';
+      delete process.env.OCTOLAB_THREADS;
+      const w = await prepareTrainingEngine({ out: 'res' }, 4);
+      assert.deepEqual([w.family, w.out], ['tfjs', 'res']);
+    } finally {
+      if (saved.backend === undefined) delete process.env.OCTOLAB_BACKEND;
+      else process.env.OCTOLAB_BACKEND = saved.backend;
+      if (saved.threads === undefined) delete process.env.OCTOLAB_THREADS;
+      else process.env.OCTOLAB_THREADS = saved.threads;
+      await prepareEngine({ backend: 'torch' });
+    }
   });
 
   it('a tfjs trainer built from an architecture trains like the model it wraps', async () => {
