@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { makeRegression } from '../../src/data';
 import type { Dataset } from '../../src/data';
-import { describeEngine, prepareEngine, torchAddonFile } from '../../src/engine';
+import { describeEngine, findLibtorch, loadTorch, prepareEngine, threadsFromEnv, torchAddonFile } from '../../src/engine';
 import type { EngineInfo } from '../../src/engine';
 import { prepareTrainingEngine } from '../../src/cli/run';
 import { makeRunConfig, runKey } from '../../src/experiments/config';
@@ -303,5 +303,35 @@ describe('engine: torch (libtorch addon) against cpu and wasm', function () {
     const b = await fit('cpu', 'regression-mlp', data, trainArgs({ kind: 'float' }, 16));
     assert.deepEqual(metricsOf(a), metricsOf(b));
     t.dispose();
+  });
+});
+
+describe('engine: torch set-up (no libtorch needed)', () => {
+  it('finds libtorch under LIBTORCH_DIR or the standard prefixes, and says none when headers or libraries are missing', () => {
+    const files = new Set(['/opt/lt/include/torch/csrc/api/include/torch/torch.h', '/opt/lt/lib/libtorch_cpu.so', '/usr/include/torch/csrc/api/include/torch/torch.h']);
+    const exists = (p: string): boolean => files.has(p);
+    assert.deepEqual(findLibtorch({ LIBTORCH_DIR: '/opt/lt' }, exists), {
+      prefix: '/opt/lt',
+      includeDirs: ['/opt/lt/include/torch/csrc/api/include', '/opt/lt/include'],
+      libDir: '/opt/lt/lib',
+    });
+    assert.equal(findLibtorch({}, exists), null, 'headers in /usr but no libtorch_cpu.so');
+    files.add('/usr/lib/x86_64-linux-gnu/libtorch_cpu.so');
+    assert.equal(findLibtorch({}, exists)?.libDir, '/usr/lib/x86_64-linux-gnu');
+  });
+
+  it('reads the thread count from OCTOLAB_THREADS and rejects a bad one, naming it', () => {
+    assert.equal(threadsFromEnv({}), 1);
+    assert.equal(threadsFromEnv({ OCTOLAB_THREADS: ' 2 ' }), 2);
+    assert.throws(() => threadsFromEnv({ OCTOLAB_THREADS: '0' }), /OCTOLAB_THREADS must be an integer >= 1, got '0'/);
+    assert.throws(() => threadsFromEnv({ OCTOLAB_THREADS: 'two' }), /OCTOLAB_THREADS must be an integer >= 1, got 'two'/);
+  });
+
+  it('says the addon is not built when it cannot be found', () => {
+    const missing = (id: string): unknown => {
+      throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+    };
+    assert.throws(() => loadTorch(1, missing), /addon not built \(native\/torch\/build\/octotorch\.node missing: install libtorch-dev, then npm run build\)/);
+    assert.throws(() => loadTorch(1, () => ({})), /is not the octolab torch addon/);
   });
 });
