@@ -22,7 +22,7 @@ import * as path from 'path';
 import { DATA_DIR_ENV, resolveDataDir } from '../src/data';
 import type { Dataset } from '../src/data';
 import { describeAdapter, describeEngine, prepareEngine } from '../src/engine';
-import type { EngineInfo } from '../src/engine';
+import type { EngineInfo, TorchStepTimers } from '../src/engine';
 import {
   BENCH_USAGE,
   datedReportName,
@@ -35,10 +35,11 @@ import {
   ratio,
   scalingEfficiency,
   slowdown,
+  summarizeKernels,
   trainingPlan,
 } from '../src/engine/bench-stats';
 import type { BenchArgs, BenchModel, LoadStatus, PredictPlan, RepSummary, StepPlan } from '../src/engine/bench-stats';
-import { PROTOCOL_DEFINITIONS } from '../src/training';
+import { PROTOCOL_DEFINITIONS, TorchTrainer } from '../src/training';
 import {
   BENCH_PRESET,
   benchParams,
@@ -303,6 +304,26 @@ function jobFor(model: BenchModel, protocol: TrainingJob['protocol'], plan: Step
 }
 
 /**
+ * Where a torch float step spends its time, per step: libtorch's forward (with the loss),
+ * backward and optimizer, the rest of its call (reading the loss and accuracy), and what the
+ * training loop does outside libtorch (batching, the N-API call, bookkeeping), from the
+ * median wall time per step.
+ */
+function torchPhases(t: TorchStepTimers, wallMsPerStep: number): StepProfile {
+  if (t.steps === 0) throw new Error('torch timers: no steps were timed');
+  const per = (ms: number): number => ms / t.steps;
+  const inTorch = per(t.stepMs);
+  const phases = [
+    { name: 'libtorch forward + loss', kernelTimeMs: per(t.forwardMs) },
+    { name: 'libtorch backward', kernelTimeMs: per(t.backwardMs) },
+    { name: 'libtorch Adam', kernelTimeMs: per(t.optimizerMs) },
+    { name: 'libtorch other (loss/accuracy read)', kernelTimeMs: Math.max(0, inTorch - per(t.forwardMs + t.backwardMs + t.optimizerMs)) },
+    { name: 'outside libtorch (batching, N-API, loop)', kernelTimeMs: Math.max(0, wallMsPerStep - inTorch) },
+  ];
+  return { ...summarizeKernels(phases, phases.length), stepMs: wallMsPerStep };
+}
+
+/**
  * Loads each model's data once, for the largest plan: real files where the data
  * directory holds them, else seeded random inputs. A data directory named with
  * `--data-dir` or `$OCTOLAB_DATA_DIR` that cannot be read is an error.
@@ -346,6 +367,7 @@ async function measureModel(model: BenchModel, backend: string, data: Dataset, p
     progress(`${backend} ${model}: float and projected-step (${BENCH_PRESET}) alternating, ${plan.reps} × ${plan.steps} steps each after ${plan.warmupSteps} warm-up steps`);
     await warmUp(floatModel, data, floatJob);
     await warmUp(projModel, data, projJob);
+    if (floatModel instanceof TorchTrainer) floatModel.stepTimers(); // reset: time the timed steps only
     const floatReps: RepResult[] = [];
     const projReps: RepResult[] = [];
     for (let r = 0; r < plan.reps; r++) {
@@ -359,8 +381,13 @@ async function measureModel(model: BenchModel, backend: string, data: Dataset, p
     progress(`${backend} ${model}: float ${formatRate(f)}, projected-step ${formatRate(p)} samples/s (slowdown ${formatRatio(slowdown(f, p))}); predict (${pPlan.repeats} × ${pPlan.samples} samples)`);
     const predict = await measurePredict(floatModel, data, pPlan, BATCH);
     // tf.profile's kernel timers wait on GPU timestamp queries, which Dawn in Node never resolves.
-    // On torch the step is one libtorch call: no tfjs kernels to profile (projection is timed alone).
-    const kernels = backend === 'webgpu' || isBenchTrainer(floatModel) ? null : await profileStep(floatModel, data, BATCH, LEARNING_RATE, TOP_KERNELS);
+    // On torch the step is one libtorch call: its phases are timed inside the addon instead of tf.profile.
+    const kernels =
+      floatModel instanceof TorchTrainer
+        ? torchPhases(floatModel.stepTimers(), floatM.msPerStep)
+        : backend === 'webgpu' || isBenchTrainer(floatModel)
+          ? null
+          : await profileStep(floatModel, data, BATCH, LEARNING_RATE, TOP_KERNELS);
     const projectionOnlyMs = await measureProjectionOnly(floatModel);
     return {
       model,
@@ -609,7 +636,7 @@ export function formatReport(r: BenchReport, jsonPath: string, datedPath: string
     kernelRows.push(['', `(all ${x.kernels.distinct} kernels)`, x.kernels.totalMs.toFixed(2), '100%', String(x.kernels.calls)]);
   }
   if (kernelRows.length > 0) {
-    out.push('', 'Top kernels of one training step (tf.profile)');
+    out.push('', 'Top kernels of one training step (tf.profile; on torch: phase timers of the addon)');
     out.push(formatTable(['model backend', 'kernel', 'ms', 'share', 'calls'], kernelRows, ['left', 'left', 'right', 'right', 'right']));
   }
 
@@ -783,7 +810,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
         "Training: the project's train() loop; per repetition a fresh Adam and one epoch of `steps` batches in a seeded order; the rate is (steps − 1) × batch over the time from the end of the first step to the end of the last (onStep callbacks); untimed warm-up steps first; the figure is the median of the repetitions. Float and projected-step repetitions alternate, each protocol on its own model. 'per CPU-s' divides by the process's CPU time (user + system) over the same steps instead of wall time.",
         'Projection slowdown: float rate / projected-step rate; proj. ms/step is the difference of the median step times; "alone" is projectValues over every trainable tensor without tensor reads or writes.',
         `Prediction: measureInference() in batches of ${BATCH} over the first test examples; one untimed pass, the median of the timed passes.`,
-        'Kernels: tf.profile over one training step mirroring the float step of train(), after two unprofiled steps; share = kernel ms / summed kernel ms.',
+        'Kernels: tf.profile over one training step mirroring the float step of train(), after two unprofiled steps; share = kernel ms / summed kernel ms. On torch: timers inside the addon over the timed float steps (forward with loss, backward, Adam, the rest of the call) and the wall time per step outside libtorch.',
         'Tensors: tf.memory().numTensors before and after every timed epoch; stable when equal.',
         'Workers: k separate processes (1..N) each prepare the engine, load the data and warm up, then start together; aggregate = sum of their median rates; efficiency = aggregate / (k × the 1-process aggregate).',
         'PyTorch: scripts/bench_torch.py, same shapes, batch, optimizer and procedure, torch.set_num_threads(threads), seeded random inputs.',

@@ -9,6 +9,7 @@
 #include <node_api.h>
 #include <torch/torch.h>
 
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -36,7 +37,13 @@ struct Net {
   double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-7;
   float accBeta1 = 0.9f, accBeta2 = 0.999f;
   int64_t iterations = 0;
+  // Time spent in the phases of step(), in nanoseconds, since the last timers() call.
+  int64_t forwardNs = 0, backwardNs = 0, optimizerNs = 0, stepNs = 0, steps = 0;
 };
+
+int64_t nowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 // ---- small Node-API helpers -------------------------------------------------------------
 
@@ -379,12 +386,15 @@ napi_value Step(napi_env env, napi_callback_info info) {
   if (net->adam && net->m.size() != net->params.size()) return throwError(env, "step: no optimizer; call resetOptimizer first");
   double lossValue = 0, correct = 0;
   try {
+    const int64_t t0 = nowNs();
     auto x = batchTensor(*net, xd, count);
     auto y = torch::from_blob(yd, {count, static_cast<int64_t>(yn) / count}, torch::kFloat32);
     auto pred = forward(*net, x);
     auto loss = lossOf(*net, pred, y).mean();
+    const int64_t t1 = nowNs();
     for (auto& p : net->params) p.mutable_grad().reset();
     loss.backward();
+    const int64_t t2 = nowNs();
     lossValue = loss.item<double>();
     if (net->classification) correct = correctOf(pred.detach(), y);
     if (applyType != napi_null && applyType != napi_undefined) {
@@ -400,8 +410,15 @@ napi_value Step(napi_env env, napi_callback_info info) {
         std::memcpy(net->params[i].data_ptr<float>(), src, len * sizeof(float));
       }
     }
+    const int64_t t3 = nowNs();
     optimizerStep(*net);
     net->iterations++;
+    const int64_t t4 = nowNs();
+    net->forwardNs += t1 - t0;
+    net->backwardNs += t2 - t1;
+    net->optimizerNs += t4 - t3;
+    net->stepNs += t4 - t0;
+    net->steps++;
   } catch (const std::exception& e) {
     return throwError(env, std::string("step failed: ") + e.what());
   }
@@ -473,6 +490,31 @@ napi_value Predict(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+// timers(net) -> { steps, forwardMs, backwardMs, optimizerMs, stepMs } since the last call (then reset).
+napi_value Timers(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  NAPI_CHECK(napi_get_cb_info(env, info, &argc, &arg, nullptr, nullptr));
+  Net* net = unwrapNet(env, arg);
+  if (net == nullptr) return throwError(env, "timers: not a network");
+  napi_value obj;
+  NAPI_CHECK(napi_create_object(env, &obj));
+  const std::pair<const char*, double> fields[] = {
+      {"steps", static_cast<double>(net->steps)},
+      {"forwardMs", net->forwardNs / 1e6},
+      {"backwardMs", net->backwardNs / 1e6},
+      {"optimizerMs", net->optimizerNs / 1e6},
+      {"stepMs", net->stepNs / 1e6},
+  };
+  for (const auto& f : fields) {
+    napi_value v;
+    NAPI_CHECK(napi_create_double(env, f.second, &v));
+    NAPI_CHECK(napi_set_named_property(env, obj, f.first, v));
+  }
+  net->forwardNs = net->backwardNs = net->optimizerNs = net->stepNs = net->steps = 0;
+  return obj;
+}
+
 // setThreads(n): intra-op threads of libtorch (OpenMP/OpenBLAS are pinned by the environment at load).
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -513,6 +555,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"step", nullptr, Step, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"evaluate", nullptr, Evaluate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"predict", nullptr, Predict, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"timers", nullptr, Timers, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -24,7 +24,7 @@ export type {
   BackendRequest,
 } from './engine';
 export { loadTorch, torchAddon, describeTorch, threadsFromEnv, torchAddonFile, THREADS_ENV_VAR } from './torch';
-export type { TorchAddon, TorchNet, TorchNetSpec, TorchEngineInfo } from './torch';
+export type { TorchAddon, TorchNet, TorchNetSpec, TorchEngineInfo, TorchStepTimers } from './torch';
 export { findLibtorch, TORCH_ADDON_PATH } from './torch-build';
 export type { LibtorchInstall } from './torch-build';
 export { isSoftwareAdapter, adapterInfoOf, describeAdapter, gpuDeviceNodes, loadDawn, exposeWebGpu, isWebGpuExposed } from './webgpu';

@@ -31,8 +31,24 @@ export interface TorchAddon {
   predict(net: TorchNet, x: Float32Array, count: number): Float32Array;
   /** libtorch's intra-op threads. */
   setThreads(n: number): void;
+  /** Milliseconds in the phases of step() since the last call (then reset): forward with loss, backward, optimizer, whole step in libtorch. */
+  timers(net: TorchNet): TorchStepTimers;
   /** Version, threads, parallel settings and build configuration of libtorch. */
   info(): { version: string; threads: number; parallel: string; config: string };
+}
+
+/** Where libtorch's steps spent their time (see {@link TorchAddon.timers}). */
+export interface TorchStepTimers {
+  /** Steps timed. */
+  steps: number;
+  /** Forward pass and loss, ms summed over the steps. */
+  forwardMs: number;
+  /** Backward pass, ms. */
+  backwardMs: number;
+  /** Optimizer update, ms. */
+  optimizerMs: number;
+  /** Whole step inside libtorch (the three above plus reading the loss and the accuracy), ms. */
+  stepMs: number;
 }
 
 /** An opaque network handle of the addon. */

@@ -4,7 +4,7 @@
  * of libtorch's tensors, in TensorFlow.js layouts, so octolab's seeded initial weights, its
  * projection and its checkpoints read and write them directly.
  */
-import type { TorchAddon, TorchNet } from '../engine/torch';
+import type { TorchAddon, TorchNet, TorchStepTimers } from '../engine/torch';
 import type { Architecture, WeightSpec } from '../models/models';
 import { sizeOf, weightSpecs } from '../models/models';
 import type { OptimizerState } from './checkpoint';
@@ -104,6 +104,11 @@ export class TorchTrainer implements ModelTrainer {
     });
     const [b1, b2] = state.accBeta ?? [0, 0];
     this.addon.setOptimizerScalars(this.net, state.iterations, b1, b2);
+  }
+
+  /** Where the steps since the last call spent their time inside libtorch (then reset). */
+  stepTimers(): TorchStepTimers {
+    return this.addon.timers(this.net);
   }
 
   /** Frees what the trainer owns. */
