@@ -13,3 +13,4 @@ export * from './training';
 export * from './experiments';
 export * as statistics from './statistics';
 export * as reports from './reports';
+export * as crossEngine from './cross-engine';
