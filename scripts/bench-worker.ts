@@ -7,18 +7,20 @@
  *
  * Training is measured through the project's own `train()` loop; prediction through
  * `measureInference()`; the per-kernel costs through `tf.profile` on one training step
- * that mirrors the loop's float step.
+ * that mirrors the loop's float step (tfjs backends; on `torch` the whole step is one call
+ * into libtorch, timed as a whole, with the projection timed alone).
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '../src/data';
 import type { Dataset, DatasetName } from '../src/data';
-import { prepareEngine } from '../src/engine';
+import { describeEngine, prepareEngine } from '../src/engine';
 import { samplesPerSecond, samplesPerSecondFromStamps, summarize, summarizeKernels } from '../src/engine/bench-stats';
 import type { BenchModel, KernelSummary, PredictPlan, RepSummary, StepPlan } from '../src/engine/bench-stats';
-import { buildModel, initializeWeights } from '../src/models/models';
+import { architecture, buildModel, initialWeightValues, initializeWeights, sizeOf } from '../src/models/models';
 import { getPreset, projectValues } from '../src/quantizers';
 import { Rng } from '../src/random/rng';
-import { makeOptimizer, measureInference, parseProtocol, train } from '../src/training';
+import { createTrainer, makeOptimizer, measureInference, parseProtocol, train } from '../src/training';
+import type { ModelTrainer, Trainable } from '../src/training';
 
 /** The training protocols the benchmark compares. */
 export type BenchProtocol = 'float' | 'projected-step';
@@ -213,11 +215,26 @@ export function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** A freshly built model with the seeded initial weights. */
-export function buildBenchModel(model: BenchModel, seed: number): tf.Sequential {
+/** A freshly built model with the seeded initial weights: a libtorch trainer on `torch`, else a tfjs model. */
+export function buildBenchModel(model: BenchModel, seed: number): Trainable {
+  if (describeEngine().backend === 'torch') {
+    const t = createTrainer(architecture({ name: model, inputShape: inputShapeOf(model) }), 'classification');
+    t.writeWeights(initialWeightValues(t.weights, seed));
+    return t;
+  }
   const m = buildModel({ name: model, inputShape: inputShapeOf(model) });
   initializeWeights(m, seed);
   return m;
+}
+
+/** Whether `m` is a trainer (the torch engine) rather than a tfjs model. */
+export function isBenchTrainer(m: Trainable): m is ModelTrainer {
+  return typeof (m as Partial<ModelTrainer>).step === 'function';
+}
+
+/** Trainable parameters of a benchmark model. */
+export function benchParams(m: Trainable): number {
+  return isBenchTrainer(m) ? m.weights.reduce((n, w) => n + sizeOf(w.shape), 0) : m.trainableWeights.reduce((n, w) => n + sizeOf(w.shape), 0);
 }
 
 /** Step-end times of one call of the training loop. */
@@ -239,7 +256,7 @@ function cpuMs(): number {
 }
 
 /** Runs the training loop once over the first `steps` batches of `data`; returns the step-end times. */
-async function runEpoch(model: tf.LayersModel, data: Dataset, job: TrainingJob, steps: number, seed: number): Promise<EpochTimes> {
+async function runEpoch(model: Trainable, data: Dataset, job: TrainingJob, steps: number, seed: number): Promise<EpochTimes> {
   const subset = subsetDataset(data, steps * job.batch, job.batch);
   const stamps: number[] = [];
   let cpuFirstMs = 0;
@@ -264,7 +281,7 @@ async function runEpoch(model: tf.LayersModel, data: Dataset, job: TrainingJob, 
 }
 
 /** The untimed warm-up of a job (one call of the training loop). */
-export async function warmUp(model: tf.LayersModel, data: Dataset, job: TrainingJob): Promise<void> {
+export async function warmUp(model: Trainable, data: Dataset, job: TrainingJob): Promise<void> {
   if (job.plan.warmupSteps > 0) await runEpoch(model, data, job, job.plan.warmupSteps, job.seed + 1000);
 }
 
@@ -291,7 +308,7 @@ export interface RepResult {
  * epoch of `plan.steps` batches in an order seeded by `seed + r`); its rate leaves out the
  * first step.
  */
-export async function timedRep(model: tf.LayersModel, data: Dataset, job: TrainingJob, r: number): Promise<RepResult> {
+export async function timedRep(model: Trainable, data: Dataset, job: TrainingJob, r: number): Promise<RepResult> {
   const { plan } = job;
   if (plan.steps < 2) throw new Error(`plan.steps must be >= 2 to time a repetition, got ${plan.steps}`);
   if (plan.steps * job.batch > data.nTrain) {
@@ -331,7 +348,7 @@ export function collectReps(job: TrainingJob, reps: readonly RepResult[]): Train
 }
 
 /** All timed repetitions of a job, one after another. */
-export async function timedReps(model: tf.LayersModel, data: Dataset, job: TrainingJob): Promise<TrainingMeasurement> {
+export async function timedReps(model: Trainable, data: Dataset, job: TrainingJob): Promise<TrainingMeasurement> {
   const reps: RepResult[] = [];
   for (let r = 0; r < job.plan.reps; r++) reps.push(await timedRep(model, data, job, r));
   return collectReps(job, reps);
@@ -352,7 +369,7 @@ export interface PredictMeasurement {
 }
 
 /** Prediction throughput through the project's `measureInference` on the first `plan.samples` test examples. */
-export async function measurePredict(model: tf.LayersModel, data: Dataset, plan: PredictPlan, batch: number): Promise<PredictMeasurement> {
+export async function measurePredict(model: Trainable, data: Dataset, plan: PredictPlan, batch: number): Promise<PredictMeasurement> {
   const subset = subsetDataset(data, Math.min(batch, data.nTrain), plan.samples);
   const t = await measureInference(model, subset, plan.repeats, batch);
   return { samples: plan.samples, batch, repeats: plan.repeats, samplesPerSecond: t.samplesPerSecond, seconds: t.seconds };
@@ -417,12 +434,12 @@ export async function profileStep(model: tf.LayersModel, data: Dataset, batch: n
  * preset (`projectValues` alone, no tensor reads or writes): median of `repeats` runs
  * after three untimed ones.
  */
-export async function measureProjectionOnly(model: tf.LayersModel, repeats = 10): Promise<number> {
+export async function measureProjectionOnly(model: Trainable, repeats = 10): Promise<number> {
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`repeats must be an integer >= 1, got ${repeats}`);
   const scheme = getPreset(BENCH_PRESET);
-  const values = await Promise.all(
-    model.trainableWeights.map(async (w) => ({ shape: w.shape as number[], data: ((await w.read().data()) as Float32Array).slice() })),
-  );
+  const values = isBenchTrainer(model)
+    ? (await model.readWeights()).map((data, i) => ({ shape: [...model.weights[i].shape], data }))
+    : await Promise.all(model.trainableWeights.map(async (w) => ({ shape: w.shape as number[], data: ((await w.read().data()) as Float32Array).slice() })));
   const times: number[] = [];
   for (let r = 0; r < repeats + 3; r++) {
     const t0 = performance.now();
@@ -454,7 +471,7 @@ export function serveBenchWorker(): void {
     send({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     process.disconnect?.();
   };
-  let pending: { model: tf.LayersModel; data: Dataset; job: TrainingJob } | null = null;
+  let pending: { model: Trainable; data: Dataset; job: TrainingJob } | null = null;
   process.on('message', (msg: ToBenchWorker) => {
     if (msg.type === 'job') {
       const { job } = msg;

@@ -22,7 +22,7 @@ import * as path from 'path';
 import { DATA_DIR_ENV, resolveDataDir } from '../src/data';
 import type { Dataset } from '../src/data';
 import { describeAdapter, describeEngine, prepareEngine } from '../src/engine';
-import type { EngineInfo } from '../src/engine';
+import type { EngineInfo, TorchStepTimers } from '../src/engine';
 import {
   BENCH_USAGE,
   datedReportName,
@@ -35,14 +35,16 @@ import {
   ratio,
   scalingEfficiency,
   slowdown,
+  summarizeKernels,
   trainingPlan,
 } from '../src/engine/bench-stats';
 import type { BenchArgs, BenchModel, LoadStatus, PredictPlan, RepSummary, StepPlan } from '../src/engine/bench-stats';
-import { countParams } from '../src/models/models';
-import { PROTOCOL_DEFINITIONS } from '../src/training';
+import { PROTOCOL_DEFINITIONS, TorchTrainer } from '../src/training';
 import {
   BENCH_PRESET,
+  benchParams,
   buildBenchModel,
+  isBenchTrainer,
   datasetOf,
   loadBenchData,
   measurePredict,
@@ -302,6 +304,26 @@ function jobFor(model: BenchModel, protocol: TrainingJob['protocol'], plan: Step
 }
 
 /**
+ * Where a torch float step spends its time, per step: libtorch's forward (with the loss),
+ * backward and optimizer, the rest of its call (reading the loss and accuracy), and what the
+ * training loop does outside libtorch (batching, the N-API call, bookkeeping), from the
+ * median wall time per step.
+ */
+function torchPhases(t: TorchStepTimers, wallMsPerStep: number): StepProfile {
+  if (t.steps === 0) throw new Error('torch timers: no steps were timed');
+  const per = (ms: number): number => ms / t.steps;
+  const inTorch = per(t.stepMs);
+  const phases = [
+    { name: 'libtorch forward + loss', kernelTimeMs: per(t.forwardMs) },
+    { name: 'libtorch backward', kernelTimeMs: per(t.backwardMs) },
+    { name: 'libtorch Adam', kernelTimeMs: per(t.optimizerMs) },
+    { name: 'libtorch other (loss/accuracy read)', kernelTimeMs: Math.max(0, inTorch - per(t.forwardMs + t.backwardMs + t.optimizerMs)) },
+    { name: 'outside libtorch (batching, N-API, loop)', kernelTimeMs: Math.max(0, wallMsPerStep - inTorch) },
+  ];
+  return { ...summarizeKernels(phases, phases.length), stepMs: wallMsPerStep };
+}
+
+/**
  * Loads each model's data once, for the largest plan: real files where the data
  * directory holds them, else seeded random inputs. A data directory named with
  * `--data-dir` or `$OCTOLAB_DATA_DIR` that cannot be read is an error.
@@ -341,10 +363,11 @@ async function measureModel(model: BenchModel, backend: string, data: Dataset, p
   const floatModel = buildBenchModel(model, seed);
   const projModel = buildBenchModel(model, seed);
   try {
-    const params = countParams(floatModel);
+    const params = benchParams(floatModel);
     progress(`${backend} ${model}: float and projected-step (${BENCH_PRESET}) alternating, ${plan.reps} × ${plan.steps} steps each after ${plan.warmupSteps} warm-up steps`);
     await warmUp(floatModel, data, floatJob);
     await warmUp(projModel, data, projJob);
+    if (floatModel instanceof TorchTrainer) floatModel.stepTimers(); // reset: time the timed steps only
     const floatReps: RepResult[] = [];
     const projReps: RepResult[] = [];
     for (let r = 0; r < plan.reps; r++) {
@@ -358,7 +381,13 @@ async function measureModel(model: BenchModel, backend: string, data: Dataset, p
     progress(`${backend} ${model}: float ${formatRate(f)}, projected-step ${formatRate(p)} samples/s (slowdown ${formatRatio(slowdown(f, p))}); predict (${pPlan.repeats} × ${pPlan.samples} samples)`);
     const predict = await measurePredict(floatModel, data, pPlan, BATCH);
     // tf.profile's kernel timers wait on GPU timestamp queries, which Dawn in Node never resolves.
-    const kernels = backend === 'webgpu' ? null : await profileStep(floatModel, data, BATCH, LEARNING_RATE, TOP_KERNELS);
+    // On torch the step is one libtorch call: its phases are timed inside the addon instead of tf.profile.
+    const kernels =
+      floatModel instanceof TorchTrainer
+        ? torchPhases(floatModel.stepTimers(), floatM.msPerStep)
+        : backend === 'webgpu' || isBenchTrainer(floatModel)
+          ? null
+          : await profileStep(floatModel, data, BATCH, LEARNING_RATE, TOP_KERNELS);
     const projectionOnlyMs = await measureProjectionOnly(floatModel);
     return {
       model,
@@ -560,6 +589,10 @@ export function formatReport(r: BenchReport, jsonPath: string, datedPath: string
       (wasm != null ? `, wasm SIMD ${String(wasm.wasm.simd)}, ${String(wasm.wasm.threadsCount)} thread(s), custom kernels: ${wasm.wasm.customKernels.length}` : ''),
   );
   for (const e of r.engines) if (!e.available) out.push(`backend ${e.backend}: not available (${e.reason ?? '?'})`);
+  for (const e of r.engines) {
+    const t = e.info?.torch;
+    if (t != null) out.push(`backend torch: libtorch ${t.version}, ${t.threads} thread(s), ${t.build.join(', ')}`);
+  }
   for (const e of r.engines) if (e.info?.gpuAdapter != null) out.push(`backend ${e.backend}: adapter ${describeAdapter(e.info.gpuAdapter)}`);
   for (const [model, d] of Object.entries(r.data)) {
     if (d == null) continue;
@@ -603,7 +636,7 @@ export function formatReport(r: BenchReport, jsonPath: string, datedPath: string
     kernelRows.push(['', `(all ${x.kernels.distinct} kernels)`, x.kernels.totalMs.toFixed(2), '100%', String(x.kernels.calls)]);
   }
   if (kernelRows.length > 0) {
-    out.push('', 'Top kernels of one training step (tf.profile)');
+    out.push('', 'Top kernels of one training step (tf.profile; on torch: phase timers of the addon)');
     out.push(formatTable(['model backend', 'kernel', 'ms', 'share', 'calls'], kernelRows, ['left', 'left', 'right', 'right', 'right']));
   }
 
@@ -716,10 +749,10 @@ export async function runBench(argv: readonly string[]): Promise<number> {
   }
 
   // Worker scaling on the fastest training backend available.
-  const scalingBackend = ['tensorflow', 'wasm'].find((b) => engines.some((e) => e.available && e.backend === b)) ?? null;
+  const scalingBackend = ['tensorflow', 'torch', 'wasm'].find((b) => engines.some((e) => e.available && e.backend === b)) ?? null;
   const workers: ScalingSection = { backend: scalingBackend, protocol: 'float', maxWorkers: args.workers, rows: [], skipped: null };
   if (args.workers === 0) workers.skipped = 'skipped with --workers 0';
-  else if (scalingBackend === null) workers.skipped = 'neither the wasm nor the tensorflow backend is available';
+  else if (scalingBackend === null) workers.skipped = 'none of the tensorflow, torch and wasm backends is available';
   else {
     const specs = new Map<BenchModel, DataSpec>([...data].map(([m, d]) => [m, d.spec]));
     workers.rows = await measureScaling(args.models, scalingBackend, args.workers, args, specs);
@@ -777,7 +810,7 @@ export async function runBench(argv: readonly string[]): Promise<number> {
         "Training: the project's train() loop; per repetition a fresh Adam and one epoch of `steps` batches in a seeded order; the rate is (steps − 1) × batch over the time from the end of the first step to the end of the last (onStep callbacks); untimed warm-up steps first; the figure is the median of the repetitions. Float and projected-step repetitions alternate, each protocol on its own model. 'per CPU-s' divides by the process's CPU time (user + system) over the same steps instead of wall time.",
         'Projection slowdown: float rate / projected-step rate; proj. ms/step is the difference of the median step times; "alone" is projectValues over every trainable tensor without tensor reads or writes.',
         `Prediction: measureInference() in batches of ${BATCH} over the first test examples; one untimed pass, the median of the timed passes.`,
-        'Kernels: tf.profile over one training step mirroring the float step of train(), after two unprofiled steps; share = kernel ms / summed kernel ms.',
+        'Kernels: tf.profile over one training step mirroring the float step of train(), after two unprofiled steps; share = kernel ms / summed kernel ms. On torch: timers inside the addon over the timed float steps (forward with loss, backward, Adam, the rest of the call) and the wall time per step outside libtorch.',
         'Tensors: tf.memory().numTensors before and after every timed epoch; stable when equal.',
         'Workers: k separate processes (1..N) each prepare the engine, load the data and warm up, then start together; aggregate = sum of their median rates; efficiency = aggregate / (k × the 1-process aggregate).',
         'PyTorch: scripts/bench_torch.py, same shapes, batch, optimizer and procedure, torch.set_num_threads(threads), seeded random inputs.',

@@ -9,12 +9,20 @@
 #     Vulkan features Dawn requires, so on bookworm it comes from bookworm-backports.
 #   - slurmctld, slurmd, slurm-client, munge: a throwaway single-node Slurm for the array-job
 #     test, which starts its own daemons (scripts/slurm/local-cluster.sh)
+#   - libtorch-dev, libopenblas0-pthread: the native `torch` engine (PyTorch's C++ core, CPU;
+#     without OpenBLAS libtorch falls back to the reference BLAS, about 6x slower)
 set -euo pipefail
 need=()
 [ -x /usr/bin/jupyter ] && /usr/bin/python3 -c 'import nbclient, nbconvert' 2>/dev/null || need+=(jupyter-nbconvert jupyter-client)
 /usr/bin/python3 -c 'import notebook' 2>/dev/null || need+=(jupyter-notebook)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 for b in slurmctld slurmd sbatch munged; do command -v "$b" >/dev/null 2>&1 || [ -x "/usr/sbin/$b" ] || { need+=(slurmctld slurmd slurm-client munge); break; }; done
+torch=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for pkg in libtorch-dev libopenblas0-pthread; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || torch+=("$pkg")
+  done
+fi
 mesa_ok() {
   local v
   v="$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null)" || return 1
@@ -22,7 +30,7 @@ mesa_ok() {
 }
 mesa=0
 command -v dpkg-query >/dev/null 2>&1 && ! mesa_ok && mesa=1
-if [ ${#need[@]} -eq 0 ] && [ "$mesa" -eq 0 ]; then
+if [ ${#need[@]} -eq 0 ] && [ "$mesa" -eq 0 ] && [ ${#torch[@]} -eq 0 ]; then
   echo "system packages: all present"
   exit 0
 fi
@@ -38,7 +46,7 @@ if [ "$mesa" -eq 1 ] && [ "$codename" = "bookworm" ]; then
   echo "deb http://deb.debian.org/debian bookworm-backports main" | $SUDO tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
   mesa_target=(-t bookworm-backports)
 fi
-echo "installing system packages: ${need[*]}${need[*]:+ }$([ "$mesa" -eq 1 ] && echo "mesa-vulkan-drivers libvulkan1 ${mesa_target[*]}")"
+echo "installing system packages: ${need[*]}${need[*]:+ }${torch[*]}${torch[*]:+ }$([ "$mesa" -eq 1 ] && echo "mesa-vulkan-drivers libvulkan1 ${mesa_target[*]}")"
 $SUDO apt-get update -qq
 export DEBIAN_FRONTEND=noninteractive
 [ ${#need[@]} -eq 0 ] || $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
@@ -46,4 +54,9 @@ if [ "$mesa" -eq 1 ]; then
   # Optional: without it the webgpu tests skip and say why; nothing else depends on it.
   $SUDO apt-get install -y -qq --no-install-recommends "${mesa_target[@]}" mesa-vulkan-drivers libvulkan1 ||
     echo "could not install a recent mesa-vulkan-drivers: the webgpu tests will skip" >&2
+fi
+if [ ${#torch[@]} -gt 0 ]; then
+  # Optional: without libtorch the addon is not built, the torch tests skip and say why.
+  $SUDO apt-get install -y -qq --no-install-recommends "${torch[@]}" ||
+    echo "could not install ${torch[*]}: the torch engine will be unavailable" >&2
 fi

@@ -18,3 +18,4 @@ export * as statistics from './statistics';
 export * as reports from './reports';
 export * as notebook from './notebook';
 export * as tf from '@tensorflow/tfjs';
+export * as crossEngine from './cross-engine';

@@ -9,7 +9,7 @@ import { getProfile, profiledSteps } from '../experiments/profiles';
 import { studySteps } from '../experiments/study';
 import type { Command } from './main';
 import { UsageError } from './main';
-import { intOption, listOption } from './run';
+import { intOption, listOption, prepareTrainingEngine } from './run';
 
 const HELP = `Usage: octolab gather --shards N [options]
 
@@ -25,7 +25,8 @@ Options:
   --shards N        the number of shards of the split (required)
   --steps LIST      the steps the shards ran (default: all)
   --profile NAME    the profile the shards ran: full (default) or smoke
-  --out DIR         results directory (default reports/results)
+  --out DIR         results directory (default reports/results); on the torch engine (as
+                    'octolab study' picks it) the shards and results are in <out>/torch
   --pending         write nothing; print the indices of the shards with missing runs,
                     comma-separated (an empty line when none), for resubmitting them
 `;
@@ -59,7 +60,8 @@ export const gatherCommand: Command = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const out = values.out as string;
+    // The plan's run keys name the engine, as in the 'octolab study --shard' tasks.
+    const { out } = await prepareTrainingEngine({ out: values.out });
     const check = checkShardSet({ steps, count, out });
     for (const c of check.conflicts) console.error(`conflict: ${c}`);
     if (values.pending) {

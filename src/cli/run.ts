@@ -6,6 +6,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../data';
+import { THREADS_ENV_VAR, prepareEngine, threadsFromEnv } from '../engine';
+import { trainerKindOf } from '../training/create';
 import { getExperiment, parseSeeds } from '../experiments/config';
 import type { DataSelection } from '../experiments/config';
 import { expandGrid, shardFileName } from '../experiments/grid';
@@ -38,11 +40,14 @@ Options:
   --limit-test N        use the first N test examples
   --split NAME          cifar10: standard (default) or train1-4/test5 (fallback, recorded)
   --profile NAME        full (default) or smoke (256 train / 128 test examples, 1 epoch)
-  --workers N           parallel processes (default: ${os.cpus().length}, the number of cores)
+  --workers N           parallel processes (default: ${os.cpus().length} cores / threads); workers x threads
+                        must not exceed the cores
+  --threads N           threads per process for the torch engine (default 1, or $OCTOLAB_THREADS)
   --shard SPEC          run only one shard of the grid, split by expected cost: i/n (0-based),
                         slurm (i, n from SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or
                         slurm/n; merge shards with 'octolab merge'
-  --out DIR             results directory (default reports/results)
+  --out DIR             results directory (default reports/results); runs on the torch engine
+                        are stored in <out>/torch, apart from the tfjs (wasm, webgpu, cpu) runs
   --data-dir DIR        data directory (default $OCTOLAB_DATA_DIR, else ./data)
   --no-download         never try to download missing data files
   --no-checkpoints      do not keep epoch checkpoints in <out>/.checkpoints (by default a
@@ -54,6 +59,7 @@ Options:
 /** Options shared by the commands that train (`run`, `study`): where results and data live, and how to report. */
 export const TRAINING_OPTIONS = {
   workers: { type: 'string' },
+  threads: { type: 'string' },
   out: { type: 'string', default: path.join('reports', 'results') },
   'data-dir': { type: 'string' },
   'no-download': { type: 'boolean', default: false },
@@ -97,6 +103,41 @@ export function ownEntry<T>(table: Readonly<Record<string, T>>, name: string): T
 export function outOption(value: string | undefined): string {
   if (value === undefined || value.trim() === '') throw new UsageError(`--out must name a directory, got '${value ?? ''}'`);
   return value;
+}
+
+/** The engine a training command runs on, where its results go, and how many processes it may use. */
+export interface TrainingEngine {
+  /** `torch` or `tfjs`. */
+  family: 'torch' | 'tfjs';
+  /** Results directory: `<out>/torch` for torch, `<out>` otherwise. */
+  out: string;
+  /** Worker processes (never more than cores / threads). */
+  workers: number;
+  /** Threads per process. */
+  threads: number;
+}
+
+/**
+ * Applies `--threads` (to this process and its workers, through OCTOLAB_THREADS), checks
+ * that workers × threads fits the cores, and prepares the engine so that the configs name it.
+ */
+export async function prepareTrainingEngine(values: { threads?: string; workers?: string; out?: string }, cores = os.cpus().length): Promise<TrainingEngine> {
+  const threadsArg = intOption('threads', values.threads);
+  if (threadsArg !== undefined) process.env[THREADS_ENV_VAR] = String(threadsArg);
+  let threads: number;
+  try {
+    threads = threadsFromEnv();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const workers = intOption('workers', values.workers) ?? Math.max(1, Math.floor(cores / threads));
+  if (workers * threads > cores) {
+    throw new UsageError(`--workers ${workers} x --threads ${threads} = ${workers * threads} threads would oversubscribe the ${cores} cores`);
+  }
+  const info = await prepareEngine();
+  const family = trainerKindOf(info.backend);
+  const base = outOption(values.out);
+  return { family, out: family === 'torch' ? path.join(base, 'torch') : base, workers, threads };
 }
 
 /** The `run` command. */
@@ -156,9 +197,11 @@ export const runCommand: Command = {
         throw new UsageError(`unknown --protocols value '${p}' (valid: ${PROTOCOL_NAMES.filter((x) => x !== 'float').join(', ')})`);
       }
     }
+    const engine = await prepareTrainingEngine(values);
     let grid;
     try {
       grid = expandGrid({
+        engine: engine.family,
         experiment: spec.name,
         methods: listOption(values.methods, 'methods') ?? spec.methods,
         seeds: parseSeeds(values.seeds as string),
@@ -184,8 +227,7 @@ export const runCommand: Command = {
       }
       grid = shardByCost(grid, shard);
     }
-    const out = outOption(values.out);
-    const resultsFile = path.join(out, shard !== undefined ? shardFileName(spec.name, shard) : `${spec.name}.jsonl`);
+    const resultsFile = path.join(engine.out, shard !== undefined ? shardFileName(spec.name, shard) : `${spec.name}.jsonl`);
     if (values['dry-run']) {
       for (const c of grid) console.log(`${c.experiment} ${c.method} ${c.protocol} bits=${c.scheme?.bits ?? '-'} epochs=${c.epochs} seed=${c.seed}`);
       console.log(`${grid.length} run(s) -> ${resultsFile}`);
@@ -196,7 +238,7 @@ export const runCommand: Command = {
     const summary = await runGrid({
       configs: grid,
       resultsFile,
-      workers: intOption('workers', values.workers),
+      workers: engine.workers,
       dataDir,
       debug: debugEnabled(),
       download: !values['no-download'],

@@ -18,7 +18,7 @@ import { STUDY_PLAN, describeMissing, studyProgress, studySteps } from '../exper
 import type { StepProgress } from '../experiments/study';
 import type { Command } from './main';
 import { UsageError, debugEnabled } from './main';
-import { TRAINING_OPTIONS, intOption, listOption, outOption } from './run';
+import { TRAINING_OPTIONS, listOption, prepareTrainingEngine } from './run';
 
 const HELP = `Usage: octolab study [options]
 
@@ -40,8 +40,9 @@ Options:
                     'octolab gather --shards n' then adds the shards to the results
   --status          print stored / planned runs, compute spent and estimated compute left
                     per step, and the missing runs; train nothing
-  --workers N       parallel processes (default: the number of cores)
-  --out DIR         results directory (default reports/results)
+  --workers N       parallel processes (default: cores / threads)
+  --threads N       threads per process for the torch engine (default 1)
+  --out DIR         results directory (default reports/results; torch runs in <out>/torch)
   --data-dir DIR    data directory (default $OCTOLAB_DATA_DIR, else ./data)
   --no-download     never try to download missing data files
   --no-checkpoints  do not keep epoch checkpoints in <out>/.checkpoints (by default a
@@ -111,8 +112,8 @@ export const studyCommand: Command = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    const workers = intOption('workers', values.workers);
-    const out = outOption(values.out);
+    const engine = await prepareTrainingEngine(values);
+    const { workers, out } = engine;
     if (values.shard !== undefined) {
       if (values.status) throw new UsageError("--status describes the results files; for shards use 'octolab gather --shards n --pending'");
       let shard;

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { prepareEngine } from '../engine';
 import { runKey, stableStringify } from '../experiments/config';
 import type { RunConfig } from '../experiments/config';
 import type { RunRecord } from '../experiments/record';
@@ -88,6 +89,7 @@ export interface RunStudyShardSummary extends RunGridSummary {
  */
 export async function runStudyShard(args: RunStudyShardArgs): Promise<RunStudyShardSummary> {
   const { steps, shard, out, log = () => undefined, ...gridArgs } = args;
+  await prepareEngine(); // first: the planned configs name the engine that runs them
   const configs = shardByCost(planConfigs(steps), shard);
   const file = shardFile(out, shard);
   const total: RunStudyShardSummary = { planned: configs.length, file, completed: 0, diverged: 0, skipped: 0, failed: [], notStarted: 0 };

@@ -13,7 +13,7 @@ export type BenchModel = 'mnist-mlp' | 'cifar10-cnn';
 export const BENCH_MODELS: readonly BenchModel[] = ['mnist-mlp', 'cifar10-cnn'];
 
 /** The engine backends the benchmark can measure, in the order it measures them. */
-export const BENCH_BACKENDS: readonly string[] = ['wasm', 'cpu', 'tensorflow', 'webgpu'];
+export const BENCH_BACKENDS: readonly string[] = ['torch', 'wasm', 'cpu', 'tensorflow', 'webgpu'];
 
 /** Options of the benchmark script, as parsed by {@link parseBenchArgs}. */
 export interface BenchArgs {

@@ -4,9 +4,11 @@
  * study carries.
  *
  * Automatic order: native TensorFlow (`@tensorflow/tfjs-node-gpu`, then
- * `@tensorflow/tfjs-node`, each only when installed and loadable), then `webgpu` (only with
- * a hardware GPU adapter), then the `wasm` backend (SIMD where available, with this
- * project's gradient kernels), then `cpu`.
+ * `@tensorflow/tfjs-node`, each only when installed and loadable), then `torch` (libtorch
+ * through octolab's addon, when it is built and loads), then `webgpu` (only with a hardware
+ * GPU adapter), then the `wasm` backend (SIMD where available, with this project's gradient
+ * kernels), then `cpu`. Under `torch` the models train in libtorch (see
+ * training/torch-trainer.ts) and tfjs keeps a backend (`wasm`, else `cpu`) for anything else.
  * `OCTOLAB_BACKEND` or {@link EngineArgs.backend} forces one mode and fails loudly if it
  * cannot be had.
  */
@@ -14,15 +16,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import { describeTorch, loadTorch, threadsFromEnv } from './torch';
+import type { TorchEngineInfo } from './torch';
 import { activeWasmKernels, registerWasmKernels } from './wasm-kernels';
 import { describeAdapter, exposeWebGpu, gpuDeviceNodes, loadDawn } from './webgpu';
 import type { GpuAdapterInfo } from './webgpu';
 
 /** What a caller can ask for: one backend, or `auto` for the best available. */
-export type BackendMode = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendMode = 'auto' | 'tensorflow' | 'torch' | 'webgpu' | 'wasm' | 'cpu';
 
 /** Every valid {@link BackendMode}, in the order error messages list them. */
-export const BACKEND_MODES: readonly BackendMode[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+export const BACKEND_MODES: readonly BackendMode[] = ['auto', 'tensorflow', 'torch', 'webgpu', 'wasm', 'cpu'];
 
 /** Environment variable that forces a backend mode (overridden by {@link EngineArgs.backend}). */
 export const BACKEND_ENV_VAR = 'OCTOLAB_BACKEND';
@@ -42,6 +46,8 @@ export interface EngineArgs {
    * tests) can supply the packages.
    */
   requireModule?: (id: string) => unknown;
+  /** Threads of the torch engine (default: `OCTOLAB_THREADS`, else 1). */
+  threads?: number;
 }
 
 /** One backend the engine tried to get, and how that went. */
@@ -104,8 +110,15 @@ export interface EngineHostInfo {
 
 /** What {@link prepareEngine} set up: plain, JSON-serialisable data. */
 export interface EngineInfo {
-  /** The active backend, as `tf.getBackend()` reports it. */
+  /** The engine computing the training: `torch`, or the active tfjs backend as `tf.getBackend()` reports it. */
   backend: string;
+  /**
+   * The active tfjs backend (`tf.getBackend()`); equal to `backend` except under `torch`.
+   * Absent in records written before the torch engine existed.
+   */
+  tfjsBackend?: string;
+  /** libtorch facts when `backend` is `torch` (version, threads, build flags), else null or absent. */
+  torch?: TorchEngineInfo | null;
   /** The mode that was asked for. */
   requested: BackendMode;
   /** Where the request came from. */
@@ -174,6 +187,8 @@ export function resolveBackendRequest(args: EngineArgs = {}): BackendRequest {
 /** Mutable facts gathered while activating a candidate. */
 interface ActivationContext {
   load: (id: string) => unknown;
+  threads: number;
+  torch: TorchEngineInfo | null;
   nativePackage: string | null;
   nativeGpu: boolean | null;
   gpuAdapter: GpuAdapterInfo | null;
@@ -351,6 +366,24 @@ function webgpuCandidate(requireHardware: boolean): BackendCandidate {
   };
 }
 
+/**
+ * libtorch through octolab's addon; tfjs gets `wasm` (else `cpu`) for whatever is not
+ * training. The addon's threads (and OpenMP/OpenBLAS) are pinned to `ctx.threads`.
+ */
+const torchCandidate: BackendCandidate = {
+  candidate: 'octolab torch addon',
+  backend: 'torch',
+  async activate(ctx) {
+    const addon = loadTorch(ctx.threads, ctx.load);
+    try {
+      await wasmCandidate.activate(ctx);
+    } catch {
+      await setBackendVerified('cpu');
+    }
+    ctx.torch = describeTorch(addon);
+  },
+};
+
 const cpuCandidate: BackendCandidate = {
   candidate: 'cpu',
   backend: 'cpu',
@@ -361,7 +394,8 @@ const cpuCandidate: BackendCandidate = {
 
 /** Candidates tried for each mode, in order. */
 const MODE_CANDIDATES: Record<BackendMode, BackendCandidate[]> = {
-  auto: [nativeCandidate('@tensorflow/tfjs-node-gpu'), nativeCandidate('@tensorflow/tfjs-node'), webgpuCandidate(true), wasmCandidate, cpuCandidate],
+  auto: [nativeCandidate('@tensorflow/tfjs-node-gpu'), nativeCandidate('@tensorflow/tfjs-node'), torchCandidate, webgpuCandidate(true), wasmCandidate, cpuCandidate],
+  torch: [torchCandidate],
   tensorflow: [nativeCandidate('@tensorflow/tfjs-node-gpu'), nativeCandidate('@tensorflow/tfjs-node')],
   webgpu: [webgpuCandidate(false)],
   wasm: [wasmCandidate],
@@ -417,9 +451,11 @@ function defaultLoad(id: string): unknown {
 }
 
 /** Runs the candidates of `request` in order until one works. */
-async function runPreparation(request: BackendRequest, load: (id: string) => unknown): Promise<EngineInfo> {
+async function runPreparation(request: BackendRequest, load: (id: string) => unknown, threads: number): Promise<EngineInfo> {
   const ctx: ActivationContext = {
     load,
+    threads,
+    torch: null,
     nativePackage: null,
     nativeGpu: null,
     gpuAdapter: null,
@@ -442,10 +478,13 @@ async function runPreparation(request: BackendRequest, load: (id: string) => unk
     const why = attempts.map((a) => `${a.candidate}: ${a.error ?? 'failed'}`).join('; ');
     throw new Error(`backend '${request.mode}' (from ${where}) could not be had: ${why}`);
   }
-  const backend = tf.getBackend();
-  ctx.wasm.customKernels = backend === 'wasm' ? activeWasmKernels() : [];
+  const tfjsBackend = tf.getBackend();
+  const backend = ctx.torch !== null ? 'torch' : tfjsBackend;
+  ctx.wasm.customKernels = tfjsBackend === 'wasm' ? activeWasmKernels() : [];
   return {
     backend,
+    tfjsBackend,
+    torch: ctx.torch,
     requested: request.mode,
     requestedBy: request.source,
     nativePackage: ctx.nativePackage,
@@ -489,10 +528,18 @@ export async function prepareEngine(args: EngineArgs = {}): Promise<EngineInfo> 
     }
   }
   const load = args.requireModule ?? defaultLoad;
-  if (prepared != null && prepared.requested === request.mode && preparedWith === load && prepared.backend === tf.getBackend()) {
+  const threads = args.threads ?? threadsFromEnv(args.env ?? process.env);
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`EngineArgs.threads must be an integer >= 1, got ${threads}`);
+  if (
+    prepared != null &&
+    prepared.requested === request.mode &&
+    preparedWith === load &&
+    (prepared.tfjsBackend ?? prepared.backend) === tf.getBackend() &&
+    (prepared.torch == null || prepared.torch.threads === threads)
+  ) {
     return copyInfo({ ...prepared, requestedBy: request.source });
   }
-  const run = runPreparation(request, load);
+  const run = runPreparation(request, load, threads);
   pending = run;
   try {
     prepared = await run;
@@ -519,9 +566,11 @@ export function describeEngine(): EngineInfo {
   if (prepared == null) throw new Error('describeEngine: the engine is not prepared yet; await prepareEngine() first');
   const info = copyInfo(prepared);
   const now = tf.getBackend();
-  if (now !== prepared.backend) {
-    info.warnings.push(`backend changed after prepareEngine: prepared '${prepared.backend}', active '${now}'`);
-    info.backend = now;
+  const preparedTfjs = prepared.tfjsBackend ?? prepared.backend;
+  if (now !== preparedTfjs) {
+    info.warnings.push(`backend changed after prepareEngine: prepared '${preparedTfjs}', active '${now}'`);
+    info.tfjsBackend = now;
+    if (prepared.torch == null) info.backend = now;
   }
   if (now === 'wasm') info.wasm.customKernels = activeWasmKernels();
   return info;

@@ -1,5 +1,5 @@
 /**
- * The TensorFlow.js engine: backend selection and description ({@link prepareEngine},
+ * The engines: TensorFlow.js backend selection (and the libtorch engine `torch`) and description ({@link prepareEngine},
  * {@link describeEngine}), the WebGPU engine through Dawn, and the gradient kernels that
  * make CNN training on the `wasm` backend possible and fast.
  */
@@ -23,6 +23,10 @@ export type {
   BackendMode,
   BackendRequest,
 } from './engine';
+export { loadTorch, torchAddon, describeTorch, threadsFromEnv, torchAddonFile, THREADS_ENV_VAR } from './torch';
+export type { TorchAddon, TorchNet, TorchNetSpec, TorchEngineInfo, TorchStepTimers } from './torch';
+export { findLibtorch, TORCH_ADDON_PATH } from './torch-build';
+export type { LibtorchInstall } from './torch-build';
 export { isSoftwareAdapter, adapterInfoOf, describeAdapter, gpuDeviceNodes, loadDawn, exposeWebGpu, isWebGpuExposed } from './webgpu';
 export type { GpuAdapterInfo, DawnModule } from './webgpu';
 export {

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DatasetName } from '../data/types';
+import { describeEngine, isEnginePrepared } from '../engine/engine';
 import type { ModelName } from '../models/models';
 import { getPreset, withBits } from '../quantizers';
 import type { QuantScheme } from '../quantizers';
@@ -52,6 +53,26 @@ export interface RunConfig {
   inferenceRepeats: number;
   /** The one seed: initial weights, data order, stochastic rounding. */
   seed: number;
+  /**
+   * The engine family that trains: `torch` (libtorch), or absent for the TensorFlow.js engines
+   * (wasm, webgpu, cpu, native TF), as in every record written before the torch engine. Part of
+   * the run's key, so a torch run is never taken for a tfjs run (resume, dedup, pairing).
+   */
+  engine?: 'torch';
+}
+
+/** The engine family of a config: `torch` or `tfjs`. */
+export function engineOf(config: Pick<RunConfig, 'engine'>): 'torch' | 'tfjs' {
+  return config.engine === 'torch' ? 'torch' : 'tfjs';
+}
+
+/**
+ * The engine family of the engine prepared in this process (`torch` or `tfjs`), or `tfjs`
+ * when none is prepared yet: a config made after `prepareEngine()` names the engine that will
+ * run it.
+ */
+export function preparedEngineFamily(): 'torch' | 'tfjs' {
+  return isEnginePrepared() && describeEngine().backend === 'torch' ? 'torch' : 'tfjs';
 }
 
 /** Defaults of one experiment: what the seed study ran, plus octolab's documented choices. */
@@ -139,6 +160,8 @@ export interface RunConfigArgs {
   evalBatchSize?: number;
   /** Timed inference passes (default 5). */
   inferenceRepeats?: number;
+  /** Engine family (default: {@link preparedEngineFamily}). */
+  engine?: 'torch' | 'tfjs';
 }
 
 /** Builds and validates a complete {@link RunConfig}. */
@@ -184,6 +207,7 @@ export function makeRunConfig(args: RunConfigArgs): RunConfig {
     evalBatchSize: positive('evalBatchSize', args.evalBatchSize ?? 1000),
     inferenceRepeats: positive('inferenceRepeats', args.inferenceRepeats ?? 5),
     seed: args.seed,
+    ...((args.engine ?? preparedEngineFamily()) === 'torch' ? { engine: 'torch' as const } : {}),
   };
 }
 

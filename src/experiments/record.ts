@@ -5,19 +5,19 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import type { LayersModel } from '@tensorflow/tfjs';
 import { rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadDataset } from '../data';
 import type { Dataset } from '../data/types';
 import { describeEngine } from '../engine';
-import { buildModel, countParams, initializeWeights } from '../models/models';
+import { architecture, initialWeightValues, sizeOf } from '../models/models';
 import { storageSize } from '../quantizers';
+import { createTrainer, trainerKindOf } from '../training/create';
 import { parseProtocol } from '../training/protocols';
 import { CheckpointRestoreError, measureInference, train } from '../training/train';
 import { checkpointPath, resumableCheckpoint, saveRunCheckpoint } from './checkpoints';
-import { runKey } from './config';
+import { engineOf, runKey } from './config';
 import type { RunConfig } from './config';
 import { RECORD_SCHEMA, isDiverged } from '../results/schema';
 import type { DivergedRunRecord, RunEnvironment, RunRecord, StoredRecord } from '../results/schema';
@@ -149,6 +149,12 @@ class ResumeFailed extends Error {
 async function runOnce(config: RunConfig, args: RunOneArgs, allowResume: boolean): Promise<StoredRecord> {
   const t0 = performance.now();
   const engine = describeEngine();
+  if (trainerKindOf(engine.backend) !== engineOf(config)) {
+    throw new Error(
+      `run config asks for the ${engineOf(config)} engine but the prepared engine is '${engine.backend}' ` +
+        `(set ${engineOf(config) === 'torch' ? 'OCTOLAB_BACKEND=torch' : 'OCTOLAB_BACKEND=wasm'} so that records are never mislabelled)`,
+    );
+  }
   const key = runKey(config);
   const git = gitInfo();
   const ckptFile = args.checkpointDir === undefined ? null : checkpointPath(args.checkpointDir, key);
@@ -159,11 +165,12 @@ async function runOnce(config: RunConfig, args: RunOneArgs, allowResume: boolean
   const startedAt = resumed === null ? new Date() : new Date(resumed.meta.startedAt);
   const earlierSeconds = resumed?.meta.elapsedSeconds ?? 0;
   const { data, seconds: dataSeconds } = await datasetFor(config, args);
-  const model = buildModel({ name: config.model, inputShape: data.inputShape });
+  const trainer = createTrainer(architecture({ name: config.model, inputShape: data.inputShape }), data.task, engine.backend);
   try {
-    initializeWeights(model, config.seed);
-    const initialWeightsSha256 = await weightsSha256(model);
-    const result = await train(model, data, {
+    const initial = initialWeightValues(trainer.weights, config.seed);
+    trainer.writeWeights(initial);
+    const initialWeightsSha256 = weightsSha256(initial);
+    const result = await train(trainer, data, {
       resumeFrom: resumed?.checkpoint,
       onCheckpoint:
         ckptFile === null
@@ -190,7 +197,7 @@ async function runOnce(config: RunConfig, args: RunOneArgs, allowResume: boolean
     }).catch((err: unknown) => {
       throw err instanceof CheckpointRestoreError && ckptFile !== null ? new ResumeFailed(ckptFile, err) : err;
     });
-    const params = countParams(model);
+    const params = trainer.weights.reduce((n, w) => n + sizeOf(w.shape), 0);
     const environment = (): RunEnvironment => ({
       engine,
       git,
@@ -241,7 +248,7 @@ async function runOnce(config: RunConfig, args: RunOneArgs, allowResume: boolean
       };
       return diverged;
     }
-    const inference = await measureInference(model, data, config.inferenceRepeats, config.evalBatchSize);
+    const inference = await measureInference(trainer, data, config.inferenceRepeats, config.evalBatchSize);
     const storage =
       config.scheme !== null && result.codes !== null ? storageSize(concatCodes(result.codes), config.scheme) : { float32Bytes: params * 4 };
     return {
@@ -271,17 +278,14 @@ async function runOnce(config: RunConfig, args: RunOneArgs, allowResume: boolean
       environment: environment(),
     };
   } finally {
-    model.dispose();
+    trainer.dispose();
   }
 }
 
-/** SHA-256 of a model's trainable weights (float32 bytes, in weight order). */
-export async function weightsSha256(model: LayersModel): Promise<string> {
+/** SHA-256 of trainable weight values (float32 bytes, in weight order). */
+export function weightsSha256(values: readonly Float32Array[]): string {
   const h = createHash('sha256');
-  for (const w of model.trainableWeights) {
-    const v = (await w.read().data()) as Float32Array;
-    h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-  }
+  for (const v of values) h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
   return h.digest('hex');
 }
 

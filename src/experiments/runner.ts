@@ -317,6 +317,7 @@ export interface RunStudySummary {
 export async function runStudy(args: RunStudyArgs): Promise<RunStudySummary> {
   const { steps, out, log = () => undefined, ...gridArgs } = args;
   const total: RunStudySummary = { completed: 0, diverged: 0, skipped: 0, failed: [], notStarted: 0, stepsNotStarted: [] };
+  await prepareEngine(); // first: the configs below name the engine that runs them
   for (const [i, step] of steps.entries()) {
     log(`== ${step.name} (${new Date().toISOString()}): ${step.purpose}`);
     const groups = new Map<string, RunConfig[]>();

@@ -37,52 +37,121 @@ export const MNIST_MLP_PARAMS = 101_770;
 /** Parameter count of the study's CIFAR-10 CNN, which the seed reports as 282,250. */
 export const CIFAR10_CNN_PARAMS = 282_250;
 
+/** Activation of a dense or convolution layer. */
+export type Activation = 'relu' | 'softmax' | 'linear';
+
 /**
- * Builds an uninitialised-by-seed model (weights come from {@link initializeWeights}).
- * Layer names are fixed so that per-layer statistics and seeded streams are stable.
+ * One layer of an architecture, engine-neutral. Kernels use TensorFlow.js layouts (dense
+ * `[inputs, units]`, conv `[k, k, inputs, filters]`, inputs NHWC); `inputs` is the size of the
+ * layer's input (features, or channels for a convolution).
  */
-export function buildModel(args: ModelArgs): tf.Sequential {
-  const model = tf.sequential({ name: args.name });
-  const zeros = 'zeros';
+export type LayerSpec =
+  | { type: 'dense'; name: string; inputs: number; units: number; activation: Activation }
+  | { type: 'conv2d'; name: string; inputs: number; filters: number; kernelSize: number; activation: Activation }
+  | { type: 'maxpool'; name: string; poolSize: number }
+  | { type: 'flatten'; name: string };
+
+/** An architecture: what every engine builds a model from. */
+export interface Architecture {
+  /** Which architecture. */
+  name: ModelName;
+  /** Per-example input shape. */
+  inputShape: number[];
+  /** Layers in order. */
+  layers: LayerSpec[];
+}
+
+/** Name and shape of one trainable weight (e.g. `dense1/kernel`, `[784, 128]`). */
+export interface WeightSpec {
+  /** Weight name, `<layer>/kernel` or `<layer>/bias`. */
+  name: string;
+  /** Shape in TensorFlow.js layout. */
+  shape: number[];
+}
+
+/**
+ * The layers of an architecture, with every size resolved (convolutions use 'same'
+ * padding and stride 1, pools are 'valid' with stride = pool size).
+ */
+export function architecture(args: ModelArgs): Architecture {
+  const dense = (name: string, inputs: number, units: number, activation: Activation): LayerSpec => ({ type: 'dense', name, inputs, units, activation });
   switch (args.name) {
     case 'regression-mlp': {
       const inputShape = args.inputShape ?? [10];
       const hidden = args.hidden ?? 32;
-      model.add(tf.layers.dense({ name: 'dense1', units: hidden, activation: 'relu', inputShape, biasInitializer: zeros }));
-      model.add(tf.layers.dense({ name: 'dense2', units: 1, activation: 'linear', biasInitializer: zeros }));
-      break;
+      const n = inputShape.reduce((a, b) => a * b, 1);
+      return { name: args.name, inputShape, layers: [dense('dense1', n, hidden, 'relu'), dense('dense2', hidden, 1, 'linear')] };
     }
     case 'mnist-mlp': {
       const inputShape = args.inputShape ?? [784];
-      if (inputShape.length !== 1) model.add(tf.layers.flatten({ name: 'flatten', inputShape }));
-      model.add(
-        tf.layers.dense({
-          name: 'dense1',
-          units: 128,
-          activation: 'relu',
-          biasInitializer: zeros,
-          ...(inputShape.length === 1 ? { inputShape } : {}),
-        }),
-      );
-      model.add(tf.layers.dense({ name: 'dense2', units: 10, activation: 'softmax', biasInitializer: zeros }));
-      break;
+      const n = inputShape.reduce((a, b) => a * b, 1);
+      const flatten: LayerSpec[] = inputShape.length !== 1 ? [{ type: 'flatten', name: 'flatten' }] : [];
+      return { name: args.name, inputShape, layers: [...flatten, dense('dense1', n, 128, 'relu'), dense('dense2', 128, 10, 'softmax')] };
     }
     case 'cifar10-cnn': {
       const inputShape = args.inputShape ?? [32, 32, 3];
-      model.add(tf.layers.conv2d({ name: 'conv1', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', inputShape, biasInitializer: zeros }));
-      model.add(tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }));
-      model.add(tf.layers.conv2d({ name: 'conv2', filters: 64, kernelSize: 3, padding: 'same', activation: 'relu', biasInitializer: zeros }));
-      model.add(tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }));
-      model.add(tf.layers.flatten({ name: 'flatten' }));
-      model.add(tf.layers.dense({ name: 'dense1', units: 64, activation: 'relu', biasInitializer: zeros }));
-      model.add(tf.layers.dense({ name: 'dense2', units: 10, activation: 'softmax', biasInitializer: zeros }));
-      break;
+      if (inputShape.length !== 3) throw new Error(`cifar10-cnn needs an input shape [h, w, c], got [${inputShape.join(', ')}]`);
+      const [h, w, c] = inputShape;
+      const pooled = Math.floor(Math.floor(h / 2) / 2) * Math.floor(Math.floor(w / 2) / 2);
+      return {
+        name: args.name,
+        inputShape,
+        layers: [
+          { type: 'conv2d', name: 'conv1', inputs: c, filters: 32, kernelSize: 3, activation: 'relu' },
+          { type: 'maxpool', name: 'pool1', poolSize: 2 },
+          { type: 'conv2d', name: 'conv2', inputs: 32, filters: 64, kernelSize: 3, activation: 'relu' },
+          { type: 'maxpool', name: 'pool2', poolSize: 2 },
+          { type: 'flatten', name: 'flatten' },
+          dense('dense1', pooled * 64, 64, 'relu'),
+          dense('dense2', 64, 10, 'softmax'),
+        ],
+      };
     }
     default: {
       const never: never = args.name;
       throw new Error(`unknown model name '${String(never)}' (valid: ${Object.keys(MODEL_DESCRIPTIONS).join(', ')})`);
     }
   }
+}
+
+/** The trainable weights of an architecture, in the order every engine stores them (kernel, bias per layer). */
+export function weightSpecs(arch: Architecture): WeightSpec[] {
+  const out: WeightSpec[] = [];
+  for (const l of arch.layers) {
+    if (l.type === 'dense') out.push({ name: `${l.name}/kernel`, shape: [l.inputs, l.units] }, { name: `${l.name}/bias`, shape: [l.units] });
+    if (l.type === 'conv2d') {
+      out.push({ name: `${l.name}/kernel`, shape: [l.kernelSize, l.kernelSize, l.inputs, l.filters] }, { name: `${l.name}/bias`, shape: [l.filters] });
+    }
+  }
+  return out;
+}
+
+/**
+ * Builds an uninitialised-by-seed tfjs model of {@link architecture}(args) (weights come
+ * from {@link initializeWeights}). Layer names are fixed so that per-layer statistics and
+ * seeded streams are stable.
+ */
+export function buildModel(args: ModelArgs): tf.Sequential {
+  const arch = architecture(args);
+  const model = tf.sequential({ name: args.name });
+  const zeros = 'zeros';
+  arch.layers.forEach((l, i) => {
+    const first = i === 0 ? { inputShape: arch.inputShape } : {};
+    switch (l.type) {
+      case 'dense':
+        model.add(tf.layers.dense({ name: l.name, units: l.units, activation: l.activation, biasInitializer: zeros, ...first }));
+        break;
+      case 'conv2d':
+        model.add(tf.layers.conv2d({ name: l.name, filters: l.filters, kernelSize: l.kernelSize, padding: 'same', activation: l.activation, biasInitializer: zeros, ...first }));
+        break;
+      case 'maxpool':
+        model.add(tf.layers.maxPooling2d({ name: l.name, poolSize: l.poolSize, ...first }));
+        break;
+      case 'flatten':
+        model.add(tf.layers.flatten({ name: l.name, ...first }));
+        break;
+    }
+  });
   return model;
 }
 
@@ -109,17 +178,21 @@ export function fans(shape: readonly number[]): { fanIn: number; fanOut: number 
 /**
  * Initial values for every trainable weight of `model` from `seed`: Glorot-uniform
  * kernels (limit √(6/(fanIn+fanOut)), as Keras' default) drawn from a stream named
- * after the weight, and zero biases. Pure in its inputs: no tfjs random ops, so
+ * after the weight, and zero biases. Takes a tfjs model or the {@link weightSpecs} of an
+ * architecture (the same names and shapes give the same values). Pure in its inputs: no tfjs random ops, so
  * the values are identical on every backend.
  */
-export function initialWeightValues(model: tf.LayersModel, seed: number): Float32Array[] {
-  return model.trainableWeights.map((w) => {
+export function initialWeightValues(model: tf.LayersModel | readonly WeightSpec[], seed: number): Float32Array[] {
+  const specs: readonly WeightSpec[] = Array.isArray(model)
+    ? model
+    : (model as tf.LayersModel).trainableWeights.map((w) => ({ name: w.originalName, shape: w.shape as number[] }));
+  return specs.map((w) => {
     const size = sizeOf(w.shape);
     const values = new Float32Array(size);
     if (w.shape.length === 1) return values; // biases start at zero
-    const { fanIn, fanOut } = fans(w.shape as number[]);
+    const { fanIn, fanOut } = fans(w.shape);
     const limit = Math.sqrt(6 / (fanIn + fanOut));
-    const rng = Rng.stream(seed, `init/${w.originalName}`);
+    const rng = Rng.stream(seed, `init/${w.name}`);
     for (let i = 0; i < size; i++) values[i] = (2 * rng.next() - 1) * limit;
     return values;
   });

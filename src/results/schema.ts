@@ -90,7 +90,7 @@ export interface RunTiming {
 
 /** Where and with what a run ran. */
 export interface RunEnvironment {
-  /** The TensorFlow.js engine actually used. */
+  /** The engine actually used (`torch`, or the tfjs backend), with its versions and threads. */
   engine: EngineInfo;
   /** Git commit of the code (null outside a checkout) and whether the tree had changes. */
   git: { commit: string | null; dirty: boolean | null };

@@ -16,3 +16,15 @@ export function divergedWeights(arrays: readonly Float32Array[], scheme: Pick<Qu
   }
   return null;
 }
+
+/** Thrown inside `train` (and by the projector) to stop at a divergence; `train` turns it into its result, it never escapes. */
+export class DivergedSignal extends Error {
+  /** What was not finite, e.g. `training loss NaN`. */
+  readonly reason: string;
+
+  /** Wraps what was not finite. */
+  constructor(reason: string) {
+    super(reason);
+    this.reason = reason;
+  }
+}

@@ -58,11 +58,18 @@ interface Case {
   timeout?: number;
 }
 
+/**
+ * The cases exercise the store and the command line on the engine of the committed runs
+ * (wasm): with the torch addon built, the automatic engine would be torch, whose runs are
+ * stored in <out>/torch.
+ */
+const CASE_ENV: NodeJS.ProcessEnv = { OCTOLAB_DEBUG: '', CI: '', OCTOLAB_BACKEND: 'wasm' };
+
 function cli(args: string[], timeoutSec = 120, env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: os.tmpdir(),
-      env: { ...process.env, OCTOLAB_DEBUG: '', CI: '', ...env },
+      env: { ...process.env, ...CASE_ENV, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -93,7 +100,7 @@ function lib(): {
     readRunCheckpoint(file: string): { checkpoint: { weights: Float32Array[] }; meta: Record<string, unknown> };
     saveRunCheckpoint(file: string, checkpoint: unknown, meta: unknown): void;
   };
-  engine: { prepareEngine(): Promise<unknown> };
+  engine: { prepareEngine(args?: { backend?: string }): Promise<unknown> };
 } {
   return {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -111,7 +118,7 @@ function smokeConfig(method: string): unknown {
 /** Leaves a checkpoint after epoch 1 of that config in `<out>/.checkpoints`; returns its path. */
 async function leaveCheckpoint(out: string, method: string): Promise<string> {
   const { experiments, engine } = lib();
-  await engine.prepareEngine();
+  await engine.prepareEngine({ backend: 'wasm' }); // the engine the CLI cases run on (CASE_ENV)
   const config = smokeConfig(method);
   const dir = path.join(out, '.checkpoints');
   await assert.rejects(
@@ -537,6 +544,7 @@ const CASES: Case[] = [
       if (process.platform !== 'linux') throw new Error('skip');
       const child = spawn(process.execPath, [BIN, 'run', 'regression', '--methods', 'float', '--seeds', '0-3', '--epochs', '5000', '--workers', '2', '--quiet', '--no-checkpoints', '--out', path.join(d, 'res')], {
         cwd: os.tmpdir(),
+        env: { ...process.env, ...CASE_ENV },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let err = '';

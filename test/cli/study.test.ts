@@ -6,6 +6,16 @@ import { FIXTURE_RESULTS } from '../reports/inputs';
 import { capture } from '../helpers/capture';
 
 describe('cli: octolab study', () => {
+  // On the tfjs engines (a machine with libtorch would otherwise store into <out>/torch).
+  const backendBefore = process.env.OCTOLAB_BACKEND;
+  before(() => {
+    process.env.OCTOLAB_BACKEND = 'wasm';
+  });
+  after(() => {
+    if (backendBefore === undefined) delete process.env.OCTOLAB_BACKEND;
+    else process.env.OCTOLAB_BACKEND = backendBefore;
+  });
+
   it('--status prints stored/planned runs per step with a total and the missing runs', async () => {
     const r = await capture(() => studyCommand.run(['--status', '--out', FIXTURE_RESULTS, '--steps', 'mnist,cifar10-20']));
     assert.equal(r.code, 0);

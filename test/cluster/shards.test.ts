@@ -17,6 +17,7 @@ import { readRecords } from '../../src/experiments/store';
 import { STUDY_PLAN, studySteps } from '../../src/experiments/study';
 import type { StudyStep } from '../../src/experiments/study';
 import { capture } from '../helpers/capture';
+import { pinBackend } from '../helpers/engine';
 
 /** Highest shard load over the mean load. */
 function imbalance(configs: RunConfig[], parts: RunConfig[][]): number {
@@ -39,6 +40,8 @@ const PLAN: StudyStep[] = profiledSteps(studySteps(['regression']), PROFILES.smo
 const PLAN_ARGS = ['--steps', 'regression', '--profile', 'smoke'];
 
 describe('cluster: cost-balanced shards of the study plan', () => {
+  pinBackend();
+
   it('expects a 20-epoch CIFAR-10 run to cost over 100 regression runs, and scales with epochs and data', () => {
     const cifar20 = makeRunConfig({ experiment: 'cifar10', method: 'octization', seed: 0, epochs: 20 });
     const cifar5 = makeRunConfig({ experiment: 'cifar10', method: 'octization', seed: 0, epochs: 5 });
@@ -78,6 +81,8 @@ describe('cluster: cost-balanced shards of the study plan', () => {
 });
 
 describe('cluster: the shard of a Slurm array task', () => {
+  pinBackend();
+
   const env = { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '4', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '3' };
 
   it('reads i/n from SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, or n from slurm/N', () => {
@@ -96,6 +101,8 @@ describe('cluster: the shard of a Slurm array task', () => {
 });
 
 describe('cluster: checking and gathering a set of shard files', function () {
+  pinBackend();
+
   this.timeout(120_000);
   let dir: string;
   const configs = planConfigs(PLAN);
@@ -196,6 +203,8 @@ describe('cluster: checking and gathering a set of shard files', function () {
 });
 
 describe('cli: octolab study --shard', () => {
+  pinBackend();
+
   it('--dry-run lists one shard; the shards together are the plan', async () => {
     let total = 0;
     for (let i = 0; i < 4; i++) {

@@ -12,6 +12,7 @@ import { balancedShards } from '../../src/experiments/shard';
 import { readRecords } from '../../src/experiments/store';
 import { studySteps } from '../../src/experiments/study';
 import { DATA_DIR_ENV } from '../../src/data/files';
+import { pinBackend } from '../helpers/engine';
 
 // Compiled to dist/test/cluster/: the repository root is three levels up.
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -63,6 +64,7 @@ function lines(file: string): string[] {
 }
 
 describe('cluster: the smoke study as a Slurm array on a throwaway single-node Slurm', function () {
+  pinBackend(); // the tasks run with OCTOLAB_BACKEND=wasm; the plan's keys here must name that engine
   this.timeout(600_000);
   const reason = skipReason();
   const dataDir = realDataDir();

@@ -13,9 +13,10 @@ function missing(id: string): Error {
   return err;
 }
 
-/** A loader where the native packages are as described and everything else is real. */
+/** A loader where the native packages are as described, the torch addon is missing, and everything else is real. */
 function fakeLoader(native: Record<string, () => unknown>, versions: Record<string, string> = {}): (id: string) => unknown {
   return (id: string) => {
+    if (id.endsWith('octotorch.node')) throw missing(id);
     for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
       if (id === `${pkg}/package.json`) {
         if (native[pkg] == null) throw missing(id);
@@ -51,10 +52,12 @@ describe('engine: resolveBackendRequest', () => {
 describe('engine: prepareEngine', function () {
   let before: string | undefined;
   let auto: EngineInfo;
+  // Automatic mode as on a machine without libtorch (the torch engine has its own tests).
+  const noTorch = fakeLoader({});
 
   this.beforeAll(async () => {
     before = tf.getBackend() ?? undefined;
-    auto = await prepareEngine({ env: {} });
+    auto = await prepareEngine({ env: {}, requireModule: noTorch });
   });
 
   this.afterAll(async () => {
@@ -74,13 +77,15 @@ describe('engine: prepareEngine', function () {
       [
         ['@tensorflow/tfjs-node-gpu', false],
         ['@tensorflow/tfjs-node', false],
+        ['octolab torch addon', false],
         ['webgpu', false],
         ['@tensorflow/tfjs-backend-wasm', true],
       ],
     );
-    for (const a of auto.attempts.slice(0, 3)) assert.ok(a.error != null && a.error.length > 10, `no reason for ${a.candidate}`);
+    for (const a of auto.attempts.slice(0, 4)) assert.ok(a.error != null && a.error.length > 10, `no reason for ${a.candidate}`);
+    assert.match(auto.attempts[2].error ?? '', /addon not built/);
     // This machine has no GPU: automatic mode does not take a software adapter for one.
-    assert.match(auto.attempts[2].error ?? '', /no GPU device node|only a software adapter|no WebGPU adapter/);
+    assert.match(auto.attempts[3].error ?? '', /no GPU device node|only a software adapter|no WebGPU adapter/);
     assert.equal(auto.nativePackage, null);
     assert.equal(auto.gpuAdapter, null);
   });
@@ -101,7 +106,7 @@ describe('engine: prepareEngine', function () {
 
   it('is idempotent: same info, nothing registered again', async () => {
     const kernel = tf.getKernel('Conv2DBackpropFilter', 'wasm');
-    const again = await prepareEngine({ env: {} });
+    const again = await prepareEngine({ env: {}, requireModule: noTorch });
     assert.deepEqual(again, auto);
     assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), kernel);
     assert.deepEqual(describeEngine(), auto);

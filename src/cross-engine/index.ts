@@ -1,0 +1,2 @@
+/** Cross-engine comparison: the same study arms on a tfjs engine and on libtorch. */
+export * from './compare';
