@@ -30,6 +30,7 @@ const COMMANDS: Record<string, () => Command> = {
   list: () => (require('./list') as typeof import('./list')).listCommand,
   merge: () => (require('./merge') as typeof import('./merge')).mergeCommand,
   gather: () => (require('./gather') as typeof import('./gather')).gatherCommand,
+  'initial-state': () => (require('./initial-state') as typeof import('./initial-state')).initialStateCommand,
   quantize: () => (require('./quantize') as typeof import('./quantize')).quantizeCommand,
   report: () => (require('./report') as typeof import('./report')).reportCommand,
 };

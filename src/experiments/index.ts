@@ -8,3 +8,4 @@ export * from './store';
 export * from './study';
 export * from './profiles';
 export * from './shard';
+export * from './initial-states';

@@ -49,6 +49,11 @@ export function emptyRead(): ReadResult {
  * disk), the file is cut back to its previous size and a {@link FileError} names it.
  */
 export function appendRecord(file: string, record: StoredRecord, write?: WriteFn): void {
+  appendJsonLine(file, record, write);
+}
+
+/** Appends any JSON-serialisable object as one line, with {@link appendRecord}'s guarantees. */
+export function appendJsonLine(file: string, record: unknown, write?: WriteFn): void {
   ensureDir(path.dirname(path.resolve(file)));
   let fd: number;
   try {

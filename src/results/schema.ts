@@ -6,7 +6,7 @@
 import type { DatasetProvenance } from '../data/types';
 import type { EngineInfo } from '../engine';
 import type { StorageSize } from '../quantizers';
-import type { EpochRecord, InferenceTiming } from '../training/train';
+import type { EpochRecord, InferenceTiming, InitialState } from '../training/train';
 import { runKey } from '../experiments/config';
 import type { RunConfig } from '../experiments/config';
 
@@ -30,6 +30,12 @@ export interface RunMetrics {
   initialWeightsSha256: string;
   /** Optimizer steps taken. */
   steps: number;
+  /**
+   * The model at epoch 0 as the protocol evaluates it (see {@link InitialState}). Absent in
+   * records written before it was kept; `octolab initial-state` computes it for those into a
+   * file of its own, and {@link joinInitialStates} puts it here for analysis.
+   */
+  initial?: InitialState;
   /** Per-epoch learning curves and code dynamics. */
   epochs: EpochMetrics[];
   /** Bytes to store the final weights under each encoding (quantized methods), or float32 only. */
@@ -64,6 +70,8 @@ export interface DivergedMetrics {
   initialWeightsSha256: string;
   /** Optimizer steps taken before it diverged. */
   steps: number;
+  /** The model at epoch 0, as in {@link RunMetrics.initial}. */
+  initial?: InitialState;
   /** The epochs completed with finite metrics before the divergence. */
   epochs: EpochMetrics[];
   /** Where it diverged. */
@@ -159,6 +167,31 @@ function invalidDivergence(m: Record<string, unknown>): string | null {
   return null;
 }
 
+const isFraction = (v: unknown): boolean => typeof v === 'number' && v >= 0 && v <= 1;
+
+/**
+ * Checks an {@link InitialState} (`where` names it in the reason, e.g. `metrics.initial`);
+ * returns a reason or null.
+ */
+export function invalidInitialState(v: unknown, where: string): string | null {
+  if (!isObject(v)) return `${where} is not an object`;
+  if (typeof v.testLoss !== 'number' || !Number.isFinite(v.testLoss)) return `${where}.testLoss is ${String(v.testLoss)}`;
+  if (v.testAccuracy !== null && !isFraction(v.testAccuracy)) return `${where}.testAccuracy is ${String(v.testAccuracy)} (expected a fraction or null)`;
+  if (!Array.isArray(v.weights) || v.weights.length === 0) return `${where}.weights is not a non-empty array`;
+  for (const [i, w] of (v.weights as unknown[]).entries()) {
+    if (!isObject(w) || typeof w.name !== 'string' || !Number.isInteger(w.size) || (w.size as number) < 1) return `${where}.weights[${i}] lacks a name or a size`;
+    if (typeof w.meanAbs !== 'number' || !Number.isFinite(w.meanAbs) || w.meanAbs < 0) return `${where}.weights[${i}].meanAbs is ${String(w.meanAbs)}`;
+    if (!isFraction(w.zeroFraction)) return `${where}.weights[${i}].zeroFraction is ${String(w.zeroFraction)}`;
+  }
+  if (v.zeroCodeFraction !== null && !isFraction(v.zeroCodeFraction)) return `${where}.zeroCodeFraction is ${String(v.zeroCodeFraction)}`;
+  const q = v.quantizedTest;
+  if (q !== null) {
+    if (!isObject(q) || typeof q.loss !== 'number' || !Number.isFinite(q.loss)) return `${where}.quantizedTest is not {loss, accuracy}`;
+    if (q.accuracy !== null && !isFraction(q.accuracy)) return `${where}.quantizedTest.accuracy is ${String(q.accuracy)}`;
+  }
+  return null;
+}
+
 /**
  * Checks the fields every reader relies on, and that the record's key is the
  * {@link runKey} of its config (an edited config under an old key would otherwise be
@@ -176,6 +209,10 @@ export function invalidRecordReason(obj: unknown): string | null {
     if (why !== null) return why;
   } else if (typeof m.testLoss !== 'number' || !Number.isFinite(m.testLoss)) {
     return `metrics.testLoss is ${String(m.testLoss)} and the run is not marked diverged`;
+  }
+  if (m.initial !== undefined) {
+    const why = invalidInitialState(m.initial, 'metrics.initial');
+    if (why !== null) return why;
   }
   let expected: string;
   try {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RngState } from '../random/rng';
+import type { InitialState } from './initial-state';
 import type { EpochRecord } from './train';
 
 /** Optimizer state at an epoch boundary. */
@@ -52,6 +53,8 @@ export interface TrainCheckpoint {
   dataOrderRng: RngState;
   /** Projector state, or null when the protocol does not quantize. */
   projector: ProjectorState | null;
+  /** The run's epoch-0 state (absent in checkpoints written before it was kept). */
+  initial?: InitialState | null;
 }
 
 const MAGIC = 'OCTOLAB-CKPT\n';

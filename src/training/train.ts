@@ -12,6 +12,8 @@ import { Rng } from '../random/rng';
 import { CANCEL_CHECK_INTERVAL_MS, TrainingCancelledError, yieldToEventLoop } from './cancel';
 import type { TrainCheckpoint } from './checkpoint';
 import { DivergedSignal } from './divergence';
+import { measureInitialState } from './initial-state';
+import type { InitialState } from './initial-state';
 import { hooksFor, WeightProjector } from './protocol-hooks';
 import type { Protocol } from './protocols';
 import { TfjsTrainer, checkWeightValues } from './trainer';
@@ -20,6 +22,8 @@ import type { ModelTrainer, OptimizerArgs } from './trainer';
 export { makeOptimizer } from './trainer';
 export type { OptimizerArgs } from './trainer';
 export { divergedWeights } from './divergence';
+export { measureInitialState } from './initial-state';
+export type { InitialState, InitialStateArgs } from './initial-state';
 
 /** Options for {@link train}. */
 export interface TrainArgs {
@@ -100,6 +104,11 @@ export interface EpochRecord {
 export interface TrainResult {
   /** One record per epoch. */
   epochs: EpochRecord[];
+  /**
+   * The model at epoch 0 as the protocol evaluates it (see {@link InitialState}); null
+   * when the run was resumed from a checkpoint written before epoch-0 states were kept.
+   */
+  initial: InitialState | null;
   /** Test loss of the final model, with quantized weights where the protocol quantizes. */
   testLoss: number;
   /** Test accuracy of the final model, or null for regression. */
@@ -226,7 +235,8 @@ export async function evaluate(
   return { loss: lossSum / n, accuracy: data.task === 'classification' ? correct / n : null };
 }
 
-function weightStats(names: readonly string[], values: Float32Array[]): WeightStats[] {
+/** Per-tensor size, mean absolute value and fraction of zeros of `values` (named by `names`). */
+export function weightStats(names: readonly string[], values: readonly Float32Array[]): WeightStats[] {
   return names.map((name, i) => {
     const a = values[i];
     let abs = 0;
@@ -280,6 +290,8 @@ export async function train(model: Trainable, data: Dataset, args: TrainArgs): P
     const classification = data.task === 'classification';
     const names = trainer.weights.map((w) => w.name);
 
+    const initial =
+      resume === null ? await measureInitialState(trainer, data, { protocol, scheme, seed: args.seed, evalBatchSize: evalBatch }) : (resume.initial ?? null);
     if (resume === null) await hooks.start();
 
     const epochs: EpochRecord[] = resume === null ? [] : [...resume.records];
@@ -289,6 +301,7 @@ export async function train(model: Trainable, data: Dataset, args: TrainArgs): P
     let currentEpoch = resume?.epoch ?? 0;
     const divergedAt = (reason: string): TrainResult => ({
       epochs,
+      initial,
       testLoss: NaN,
       testAccuracy: NaN,
       floatTest: null,
@@ -359,6 +372,7 @@ export async function train(model: Trainable, data: Dataset, args: TrainArgs): P
             optimizer: await trainer.saveOptimizer(),
             dataOrderRng: orderRng.state(),
             projector: projector?.snapshot() ?? null,
+            initial,
           });
         }
       }
@@ -366,7 +380,7 @@ export async function train(model: Trainable, data: Dataset, args: TrainArgs): P
       const last = epochs[epochs.length - 1];
       const final = await hooks.finalize({ loss: last.testLoss, accuracy: last.testAccuracy });
       if (!Number.isFinite(final.testLoss)) return divergedAt(`final test loss ${final.testLoss}`);
-      return { epochs, ...final, trainSeconds, evalSeconds, steps, diverged: null };
+      return { epochs, initial, ...final, trainSeconds, evalSeconds, steps, diverged: null };
     } catch (err) {
       if (!(err instanceof DivergedSignal)) throw err;
       return divergedAt(err.reason);
