@@ -43,6 +43,7 @@ function armText(h: HeadlineRow, a: ArmValues | null, name: string): string {
 /** The blocks of the bottom line: the study's reading per experiment as a list, then the other protocols and the reason. `claimsHref(experiment)` and `panelsHref(experiment)` give link targets. */
 export function bottomLineParagraphs(b: BottomLine, claimsHref: (experiment: string) => string, panelsHref: (experiment: string) => string): Block[] {
   const out: Block[] = [];
+  if (b.headlines.length === 0) return [{ kind: 'p', segments: [{ text: "No run of the study's headline claims is stored yet: the bottom line is written from stored runs only." }] }];
   out.push({ kind: 'p', segments: [{ text: "Under the study's own reading (weights put back on the 8-bit grid after every optimizer step, Adam at lr 0.001), octolab's runs against the study's single runs:" }] });
   for (const h of b.headlines) {
     const what = h.metric === 'testAccuracy' ? 'test accuracy' : 'test MSE of the quantized model';
@@ -89,7 +90,7 @@ export function bottomLineParagraphs(b: BottomLine, claimsHref: (experiment: str
     });
     why.push({ text: '.' });
   }
-  out.push({ kind: 'p', segments: why });
+  if (ids.length > 0 || codes.length > 0) out.push({ kind: 'p', segments: why });
   return out;
 }
 

@@ -57,4 +57,10 @@ describe('analysis: the bottom line', () => {
     assert.equal(md.filter((l) => l.startsWith('- ')).length, 1);
     assert.ok(md.some((l) => l.includes('](mnist.html#claims)')));
   });
+
+  it('says that nothing is stored instead of an empty answer', () => {
+    const blocks = bottomLineParagraphs(bottomLine([], [], []), (e) => e, (e) => e);
+    assert.deepEqual(blocks.map((x) => x.kind), ['p']);
+    assert.equal(blocks[0].segments.some((x) => x.href !== undefined), false);
+  });
 });
