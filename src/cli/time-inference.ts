@@ -46,8 +46,8 @@ Options:
 /** Parses a non-negative integer option (`--warmup 0` is valid). */
 function countOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (value === '0') return 0;
-  return intOption(name, value);
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be an integer >= 0, got '${value}'`);
+  return value === '0' ? 0 : intOption(name, value);
 }
 
 /** The `time-inference` command. */
