@@ -113,6 +113,19 @@ export function timingClaimTest(experiment: string): { id: string; a: string; b:
   return null;
 }
 
+/**
+ * Splits timing records into sets (same args but the seed, {@link timingSetKey}), in the
+ * order each set first appears: a results file may hold several (e.g. other repeats).
+ */
+export function timingSets(records: readonly InferenceTimingRecord[]): Map<string, InferenceTimingRecord[]> {
+  const out = new Map<string, InferenceTimingRecord[]>();
+  for (const r of records) {
+    const k = timingSetKey(r.args);
+    out.set(k, [...(out.get(k) ?? []), r]);
+  }
+  return out;
+}
+
 /** Median seconds of one arm's timed passes in a record. */
 export function armMedianSeconds(record: InferenceTimingRecord, method: string): number {
   const s = record.passes.filter((p) => p.method === method).map((p) => p.seconds);

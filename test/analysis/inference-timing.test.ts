@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { analyzeInferenceTiming, timingClaimTest } from '../../src/analysis/inference-timing';
+import { analyzeInferenceTiming, timingClaimTest, timingSets } from '../../src/analysis/inference-timing';
 import { tostP } from '../../src/analysis/verdict';
 import { EQUIVALENCE_MARGINS } from '../../src/seed-study/claims';
 import { invalidTimingRecordReason, makeTimingArgs, timingKey } from '../../src/timing/interleaved';
@@ -92,6 +92,13 @@ describe('analysis: interleaved inference timing', () => {
     assert.ok(Math.abs((c?.test.claimedSize as number) - Math.log(217.92 / 214.58)) < 1e-12);
     assert.equal(c?.test.margin, EQUIVALENCE_MARGINS.logRatio);
     assert.equal(timingClaimTest('mnist'), null);
+  });
+
+  it('groups records by set (args but the seed) in order of first appearance', () => {
+    const four = (seed: number) => record(seed, { float: [1, 1], standard: [1, 1], octization: [1, 1] }, { bits: 4 });
+    const sets = timingSets([seedAt(0, 1), four(0), seedAt(1, 1), four(1), four(2)]);
+    assert.deepEqual([...sets.values()].map((rs) => rs.map((r) => `${r.args.bits}/${r.args.seed}`)), [['8/0', '8/1'], ['4/0', '4/1', '4/2']]);
+    assert.equal(analyzeInferenceTiming([...sets.values()][1]).n, 3);
   });
 
   it('refuses mixed sets, a repeated seed, one seed, and an arm that was not timed', () => {
