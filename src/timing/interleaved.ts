@@ -261,6 +261,11 @@ export interface TimeInterleavedOptions {
   data?: Dataset;
   /** Called after every pass (warm-up ones too), with the count done and the total. */
   onPass?: (done: number, total: number) => void;
+  /**
+   * Git commit of the code that runs, read once when the process starts timing (default:
+   * read at the start of this call); commits made while a long timing runs do not change it.
+   */
+  git?: RunEnvironment['git'];
 }
 
 /** Loads the test split an args needs (and only the first training example). */
@@ -336,6 +341,7 @@ function hostFacts(): RunEnvironment['host'] {
  */
 export async function timeInterleaved(args: InterleavedTimingArgs, options: TimeInterleavedOptions): Promise<InferenceTimingRecord> {
   const engine: EngineInfo = describeEngine();
+  const git = options.git ?? gitInfo();
   const startedAt = new Date();
   const data = options.data ?? (await loadTimingData(args, options.dataDir, options.download));
   if (data.name !== EXPERIMENTS[args.experiment].dataset) throw new Error(`timing of ${args.experiment} was given the ${data.name} dataset`);
@@ -381,7 +387,7 @@ export async function timeInterleaved(args: InterleavedTimingArgs, options: Time
       data: data.provenance,
       environment: {
         engine,
-        git: gitInfo(),
+        git,
         octolab: octolabVersion(),
         host: hostFacts(),
         startedAt: startedAt.toISOString(),

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { prepareEngine } from '../engine';
 import { checkpointDirFor, checkResultsFile } from '../experiments';
+import { gitInfo } from '../experiments/record';
 import { appendJsonLine, readJsonLines } from '../experiments/store';
 import type { JsonLinesRead } from '../experiments/store';
 import { acquireLock } from '../io/lock';
@@ -90,12 +91,13 @@ export async function runInferenceTimings(args: RunTimingsArgs): Promise<RunTimi
       return false;
     });
     if (pending.length === 0) return summary;
+    const git = gitInfo(); // the code loaded now, whatever is committed while the seeds run
     const engine = await prepareEngine();
     const data = await loadTimingData(pending[0], args.dataDir, args.download);
     const checkpointDir = checkpointDirFor(path.join(args.resultsDir, `${experiment}.jsonl`));
     log(`${experiment}: timing ${pending.length} seed(s) (${summary.skipped.length} already in ${file}); set ${timingSetKey(pending[0])}, ${pending[0].methods.join('/')}, ${pending[0].repeats} timed pass(es) per arm, backend ${engine.backend}`);
     for (const [i, a] of pending.entries()) {
-      const record = await timeInterleaved(a, { dataDir: args.dataDir, data, checkpointDir, onPass: (d, t) => args.onPass?.(a.seed, d, t) });
+      const record = await timeInterleaved(a, { dataDir: args.dataDir, data, checkpointDir, git, onPass: (d, t) => args.onPass?.(a.seed, d, t) });
       appendJsonLine(file, record);
       summary.completed.push(a.seed);
       const med = armMedians(record);

@@ -166,7 +166,9 @@ describe('timing: interleaved inference passes in one process', function () {
   it('a record whose args were edited, or with an arm short of passes, is refused on reading', async () => {
     const args = makeTimingArgs({ ...smoke, seed: 9, repeats: 2 });
     const data = await loadTimingData(args, dir);
-    const r = await timeInterleaved(args, { dataDir: dir, data });
+    const git = { commit: 'f'.repeat(40), dirty: false };
+    const r = await timeInterleaved(args, { dataDir: dir, data, git });
+    assert.deepEqual(r.environment.git, git, 'the commit read when timing started, not when the record is written');
     assert.match(invalidTimingRecordReason({ ...r, args: { ...r.args, bits: 4 } }) as string, /does not match its args/);
     assert.match(invalidTimingRecordReason({ ...r, passes: r.passes.slice(1) }) as string, /has 1 timed passes, args.repeats is 2/);
     assert.match(invalidTimingRecordReason({ ...r, passes: [{ method: 'float', seconds: -1 }, ...r.passes.slice(1)] }) as string, /seconds is -1/);
