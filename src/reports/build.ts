@@ -6,7 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunRecord } from '../results/schema';
-import { mergeRecords, readResultsPath } from '../experiments/store';
+import { mergeRecords, readResultsPath, resultFiles } from '../experiments/store';
+import { readTimingRecords, TIMING_FOLDER } from '../timing/runner';
+import type { InferenceTimingRecord } from '../timing/interleaved';
 import { STUDY_PLAN, describeMissing, fullDataSecondsPerEpoch, studyProgress } from '../experiments/study';
 import { bitSweep, bitSweepSummary } from './bits';
 import type { BitSweep } from './bits';
@@ -230,6 +232,8 @@ export interface StudyClaimsArgs {
   plan?: readonly StudyStep[];
   /** Its progress against `records`, if already computed. */
   progress?: readonly StepProgress[];
+  /** Interleaved inference timings; inference-time claims are judged on them where present. */
+  inferenceTiming?: readonly InferenceTimingRecord[];
 }
 
 /**
@@ -244,9 +248,22 @@ export function studyClaims(records: readonly RunRecord[], rows: readonly RunRow
   const progress = args.progress ?? studyProgress(plan, records);
   const perEpoch = fullDataSecondsPerEpoch(records);
   return claimProtocols(rows).map((protocol) => {
-    const { claims, facts } = evaluateClaims(rows, { specs, protocol, resamples: args.resamples, rule });
+    const { claims, facts } = evaluateClaims(rows, { specs, protocol, resamples: args.resamples, rule, inferenceTiming: args.inferenceTiming });
     return { protocol, claims: explainMissingRuns(claims, { specs, plan, progress, perEpoch, rule }), facts };
   });
+}
+
+/** The interleaved timing records under `<results>/inference/` (none when `results` is a file or has no such folder), and their damaged lines. */
+export function readTimingPath(results: string): { records: InferenceTimingRecord[]; problems: { file: string; line: number; reason: string }[] } {
+  const dir = path.join(results, TIMING_FOLDER);
+  if (!fs.existsSync(results) || !fs.statSync(results).isDirectory() || !fs.existsSync(dir)) return { records: [], problems: [] };
+  const out: ReturnType<typeof readTimingPath> = { records: [], problems: [] };
+  for (const f of resultFiles(dir)) {
+    const r = readTimingRecords(f);
+    out.records.push(...r.values.map((v) => v.value));
+    out.problems.push(...r.problems);
+  }
+  return out;
 }
 
 /**
@@ -255,7 +272,9 @@ export function studyClaims(records: readonly RunRecord[], rows: readonly RunRow
  * @throws DamagedResultsError listing file:line and reason of each damaged line.
  */
 export function buildReports(args: BuildReportsArgs): BuildReportsResult {
-  const read = args.missingOk === true && !fs.existsSync(args.results) ? { records: [], problems: [] } : readResultsPath(args.results);
+  const runs = args.missingOk === true && !fs.existsSync(args.results) ? { records: [], problems: [] } : readResultsPath(args.results);
+  const timing = readTimingPath(args.results);
+  const read = { ...runs, problems: [...runs.problems, ...timing.problems] };
   if (read.problems.length > 0 && args.allowDamaged !== true) throw new DamagedResultsError(read.problems);
   const { records, duplicates, diverged } = mergeRecords([read]);
   const rule = args.rule ?? DEFAULT_RULE;
@@ -265,7 +284,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   const specs = args.claims ?? seedClaims();
   const plan = args.plan ?? STUDY_PLAN;
   const progress = studyProgress(plan, [...records, ...diverged]);
-  const claims = studyClaims(records, rows, { specs, rule, resamples, plan, progress });
+  const claims = studyClaims(records, rows, { specs, rule, resamples, plan, progress, inferenceTiming: timing.records });
   const tablesDir = path.join(args.out, 'tables');
   const files: string[] = [];
   // Every output is staged here and written at the end as one unit (all or nothing).

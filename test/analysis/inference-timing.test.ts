@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { analyzeInferenceTiming, timingClaimTest, timingSets } from '../../src/analysis/inference-timing';
 import { tostP } from '../../src/analysis/verdict';
+import { evaluateClaims, timingRecordsFor } from '../../src/analysis/claims';
+import { seedClaims } from '../../src/seed-study/claims';
 import { EQUIVALENCE_MARGINS } from '../../src/seed-study/claims';
 import { invalidTimingRecordReason, makeTimingArgs, timingKey } from '../../src/timing/interleaved';
 import type { InferenceTimingRecord, TimingArgsInput } from '../../src/timing/interleaved';
@@ -106,5 +108,38 @@ describe('analysis: interleaved inference timing', () => {
     assert.throws(() => analyzeInferenceTiming([seedAt(0, 1), seedAt(0, 1)]), /seed 0 appears in more than one/);
     assert.throws(() => analyzeInferenceTiming([seedAt(0, 1)]), /at least 2 seeds, got 1/);
     assert.throws(() => analyzeInferenceTiming([seedAt(0, 1), seedAt(1, 1)], { a: 'absmax' }), /arm 'absmax' was not timed/);
+  });
+
+  it('the inference-time claim is judged on the interleaved timings, with the same numbers as their analysis', () => {
+    const timing = [0, 1, 2, 3, 4].map((seed) => seedAt(seed, [1.01, 0.99, 1.02, 1.0, 0.98][seed]));
+    const specs = seedClaims().filter((c) => c.id === 'cifar10-inference-time');
+    assert.equal(specs.length, 1);
+    const [claim] = evaluateClaims([], { specs, inferenceTiming: timing, resamples: 500 }).claims;
+    const res = analyzeInferenceTiming(timing, { resamples: 500 });
+    assert.equal(claim.n, 5);
+    assert.ok(Math.abs((claim.estimate as number) - res.logRatio.mean) < 1e-12);
+    assert.ok(Math.abs((claim.medianDiff as number) - res.logRatio.median) < 1e-12);
+    assert.deepEqual(claim.ci, res.logRatio.ci);
+    assert.equal(claim.pPermutation, res.logRatio.pPermutation);
+    assert.deepEqual(claim.arms.map((a) => a.method), ['octization', 'standard', 'float']);
+    assert.ok(Math.abs(claim.arms[1].mean - 2) < 1e-12);
+    assert.match(claim.setting ?? '', /^interleaved timing: 5 seeds/);
+    assert.deepEqual(claim.caveats.map((c) => c.code).slice(0, 3), ['timed-interleaved', 'study-times-training', 'same-float-graph']);
+    assert.deepEqual(claim.caveats[0].values, { n: 5, repeats: 2, warmup: 1, initial: 1, loadMin: 1.5, loadMax: 2.5 });
+    const judged = analyzeInferenceTiming(timing, { resamples: 500, claim: timingClaimTest('cifar10')?.test });
+    assert.equal(claim.verdict, judged.claim?.code); // one claim: its Holm family of one leaves p as it is
+    const none = evaluateClaims([], { specs, resamples: 500 }).claims[0];
+    assert.equal(none.verdict, 'awaiting-runs');
+  });
+
+  it('never mixes engines: the claim uses the larger group of one backend', () => {
+    const wasm = [0, 1, 2].map((seed) => seedAt(seed, 1.0));
+    const other = [0, 1].map((seed) => {
+      const r = seedAt(seed, 1.5);
+      return { ...r, environment: { ...r.environment, engine: { ...r.environment.engine, backend: 'torch' } } } as InferenceTimingRecord;
+    });
+    const picked = timingRecordsFor([...other, ...wasm], 'cifar10', 'octization', 'standard');
+    assert.deepEqual(picked?.map((r) => [r.environment.engine.backend, r.args.seed]), [['wasm', 0], ['wasm', 1], ['wasm', 2]]);
+    assert.equal(timingRecordsFor(wasm, 'mnist', 'octization', 'standard'), null);
   });
 });
