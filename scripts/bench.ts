@@ -1,7 +1,7 @@
 /**
  * Training and prediction throughput of the study's models, side by side with PyTorch.
  *
- * usage: npm run bench [-- --full] (see BENCH_USAGE in src/engine/bench-stats.ts)
+ * usage: npm run bench [-- --full] (see BENCH_USAGE in src/bench/stats.ts)
  *
  * For the MNIST MLP and the CIFAR-10 CNN on every available backend (`wasm`; `cpu` for
  * the MLP only, briefly; native `tensorflow` when installed; `webgpu` with a hardware
@@ -37,8 +37,8 @@ import {
   slowdown,
   summarizeKernels,
   trainingPlan,
-} from '../src/engine/bench-stats';
-import type { BenchArgs, BenchModel, LoadStatus, PredictPlan, RepSummary, StepPlan } from '../src/engine/bench-stats';
+} from '../src/bench/stats';
+import type { BenchArgs, BenchModel, LoadStatus, PredictPlan, RepSummary, StepPlan } from '../src/bench/stats';
 import { PROTOCOL_DEFINITIONS, TorchTrainer } from '../src/training';
 import {
   BENCH_PRESET,

@@ -14,6 +14,7 @@ export * from './models';
 export * from './training';
 export * from './experiments';
 export * from './cluster';
+export * from './timing';
 export * as statistics from './statistics';
 export * as reports from './reports';
 export * as notebook from './notebook';

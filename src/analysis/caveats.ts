@@ -14,7 +14,8 @@ export type CaveatCode =
   | 'same-float-graph'
   | 'environment-dominates'
   | 'dead-networks'
-  | 'diverged';
+  | 'diverged'
+  | 'timed-interleaved';
 
 /** One caveat: a code, the method it concerns (if any) and its numbers. */
 export interface Caveat {

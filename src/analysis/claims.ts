@@ -18,6 +18,8 @@ import { armCaveats, CHANCE_MARGIN, chanceLevel } from './caveats';
 import type { Caveat } from './caveats';
 import { DEFAULT_RULE, judgeClaim } from './verdict';
 import type { ClaimVerdict, VerdictCode, VerdictRule } from './verdict';
+import { armMedianSeconds, timingSets } from './inference-timing';
+import type { InferenceTimingRecord } from '../timing/interleaved';
 
 /** One arm's absolute values on the claim's metric (over the seeds used). */
 export interface ArmValues {
@@ -161,6 +163,12 @@ export interface EvaluateClaimsArgs {
   resamples?: number;
   /** Seed of the bootstrap and permutation streams. Default 0. */
   seed?: number;
+  /**
+   * Interleaved inference timings (`octolab time-inference`). When an experiment has them,
+   * its inference-time claims are judged on them (both arms timed in one process, in a
+   * balanced order) instead of on each training run's own timing.
+   */
+  inferenceTiming?: readonly InferenceTimingRecord[];
 }
 
 interface Selection {
@@ -305,7 +313,11 @@ function pairUp(a: SV[], b: SV[], notes: string[], what: string): [SV[], SV[]] {
   return [r.a, r.b];
 }
 
-function evaluatePaired(spec: PairedClaimSpec, rows: readonly RunRow[], protocol: string, bits: number, resamples: number, seed: number): Pending {
+function evaluatePaired(spec: PairedClaimSpec, rows: readonly RunRow[], protocol: string, bits: number, resamples: number, seed: number, timing: readonly InferenceTimingRecord[]): Pending {
+  if (spec.metric === 'inferenceSeconds' && spec.scale === 'log-ratio') {
+    const timed = timingRecordsFor(timing, spec.experiment, spec.a, spec.b, protocol);
+    if (timed !== null && timed.length >= 2) return evaluateTimedInference(spec, timed, rows, protocol, bits, resamples, seed);
+  }
   const base = emptyResult(spec, protocol, bits);
   const mine = rows.filter((r) => r.experiment === spec.experiment && r.method !== 'float' && r.protocol === protocol && r.bits === bits && r.epochs === spec.epochs);
   const sel = chooseSetting(mine, [spec.a, spec.b]);
@@ -349,6 +361,51 @@ function evaluateGapChange(spec: GapChangeClaimSpec, rows: readonly RunRow[], pr
   }
   const caveats = armCaveats(arms, spec.metric);
   return statistical(spec, { ...base, setting: sel.setting, arms, caveats, notes }, long, short, resamples, seed);
+}
+
+/**
+ * The interleaved timings an inference-time claim is judged on: of the sets (same args but
+ * the seed) that timed both arms on `experiment` with weights of `protocol`'s runs, the
+ * one with the most seeds on one backend (engines are never mixed), or null.
+ */
+export function timingRecordsFor(records: readonly InferenceTimingRecord[], experiment: string, a: string, b: string, protocol = 'projected-step'): InferenceTimingRecord[] | null {
+  const mine = records.filter((r) => r.args.experiment === experiment && r.args.protocol === protocol && r.args.methods.includes(a) && r.args.methods.includes(b));
+  const groups: InferenceTimingRecord[][] = [];
+  for (const set of timingSets(mine).values()) {
+    const byBackend = new Map<string, InferenceTimingRecord[]>();
+    for (const r of set) byBackend.set(r.environment.engine.backend, [...(byBackend.get(r.environment.engine.backend) ?? []), r]);
+    groups.push(...byBackend.values());
+  }
+  groups.sort((p, q) => q.length - p.length);
+  return groups[0] ?? null;
+}
+
+function timedArm(records: readonly InferenceTimingRecord[], method: string, epochs: number): ArmValues {
+  const v = records.map((r) => armMedianSeconds(r, method));
+  return { method, epochs, n: v.length, mean: v.reduce((x, y) => x + y, 0) / v.length, median: median(v), min: Math.min(...v), max: Math.max(...v), atChance: null };
+}
+
+/** An inference-time claim judged on interleaved timings: log of each seed's median pass per arm, paired by seed. */
+function evaluateTimedInference(spec: PairedClaimSpec, timing: readonly InferenceTimingRecord[], rows: readonly RunRow[], protocol: string, bits: number, resamples: number, seed: number): Pending {
+  const base = emptyResult(spec, protocol, bits);
+  const first = timing[0];
+  const sorted = [...timing].sort((x, y) => x.args.seed - y.args.seed);
+  const sv = (m: string): SV[] => sorted.map((r) => ({ seed: r.args.seed, value: Math.log(armMedianSeconds(r, m)) }));
+  const methods = first.args.methods.filter((m) => m === spec.a || m === spec.b || m === 'float');
+  const arms = [spec.a, spec.b, ...methods.filter((m) => m === 'float')].map((m) => timedArm(sorted, m, spec.epochs));
+  const sources = [...new Set(sorted.flatMap((r) => r.arms.map((x) => x.weights.kind)))].sort();
+  const setting = `interleaved timing: ${sorted.length} seeds × ${first.args.repeats} passes per arm (${first.args.warmup} warm-up discarded), ${first.nTest} test examples per pass, batch ${first.args.evalBatchSize}, ${first.environment.engine.backend}; weights: ${sources.join(' and ')}`;
+  const notes = [
+    'both arms timed in one process, alternating in a balanced seeded order; the training runs\' own inference timings are not used (each was taken in its own process at its own moment)',
+  ];
+  const loads = sorted.flatMap((r) => [r.environment.loadavg.start[0], r.environment.loadavg.end[0]]);
+  const timed: Caveat = {
+    code: 'timed-interleaved',
+    method: first.environment.engine.backend,
+    values: { n: sorted.length, repeats: first.args.repeats, warmup: first.args.warmup, initial: sources.includes('initial') ? 1 : 0, loadMin: Math.min(...loads), loadMax: Math.max(...loads) },
+  };
+  const caveats = [timed, ...claimSpecificCaveats(spec, rows, protocol, bits)];
+  return statistical(spec, { ...base, setting, arms, caveats, notes }, sv(spec.a), sv(spec.b), resamples, seed);
 }
 
 /** Caveats that belong to one claim: the inference-time claim's measurement problems. */
@@ -414,7 +471,7 @@ export function evaluateClaims(rows: readonly RunRow[], options: EvaluateClaimsA
   const facts: CheckedFact[] = [];
   for (const s of specs) {
     if (s.kind === 'equal-params') facts.push(checkEqualParams(s, rows, protocol, bits));
-    else if (s.kind === 'paired') pending.push(evaluatePaired(s, rows, protocol, bits, resamples, seed));
+    else if (s.kind === 'paired') pending.push(evaluatePaired(s, rows, protocol, bits, resamples, seed, options.inferenceTiming ?? []));
     else pending.push(evaluateGapChange(s, rows, protocol, bits, resamples, seed));
   }
   const tested = pending.filter((p) => p.comparison !== null);

@@ -33,11 +33,13 @@ const COMMANDS: Record<string, () => Command> = {
   'initial-state': () => (require('./initial-state') as typeof import('./initial-state')).initialStateCommand,
   quantize: () => (require('./quantize') as typeof import('./quantize')).quantizeCommand,
   report: () => (require('./report') as typeof import('./report')).reportCommand,
+  'time-inference': () => (require('./time-inference') as typeof import('./time-inference')).timeInferenceCommand,
 };
 
 function helpText(): string {
   const lines = ['Usage: octolab <command> [options]', '', 'Commands:'];
-  for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${load().summary}`);
+  const width = Math.max(10, ...Object.keys(COMMANDS).map((n) => n.length));
+  for (const [name, load] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(width)} ${load().summary}`);
   lines.push('', 'Run `octolab <command> --help` for the options of one command.');
   lines.push('Every command also takes --verbose (or OCTOLAB_DEBUG=1): print stack traces of errors.');
   return lines.join('\n');

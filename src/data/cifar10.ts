@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { CANONICAL_SHA256, verifyChecksum } from './checksums';
 import { BYTE_TO_UNIT, chooseDir, describeMissing, type FileDatasetArgs, loaderDataDir, type MissingFile } from './common';
 import { CIFAR10_BINARY_URL, downloadCifar10Files } from './download';
-import { applyLimit, checkLimit, DATA_DIR_ENV, isFile, readDataFile } from './files';
+import { applyLimit, checkLimit, DATA_DIR_ENV, isFile, portableDir, readDataFile } from './files';
 import type { DataFile, Dataset, DatasetProvenance } from './types';
 
 /** Image side length. */
@@ -230,7 +230,7 @@ export async function loadCifar10(args: Cifar10Args = {}): Promise<Dataset> {
   const provenance: DatasetProvenance = {
     dataset: 'cifar10',
     source: 'CIFAR-10 (A. Krizhevsky, Learning Multiple Layers of Features from Tiny Images, 2009), canonical binary version',
-    dataDir,
+    dataDir: portableDir(dataDir),
     files: read,
     checksums: verify ? 'verified' : 'not-verified',
     downloaded,

@@ -55,6 +55,8 @@ export function isFile(p: string): boolean {
   }
 }
 
+export { PACKAGE_ROOT, portableDir } from '../io/paths';
+
 /** `abs` relative to `dataDir` with `/` separators; `abs` itself when it lies outside `dataDir`. */
 export function relativeDataPath(dataDir: string, abs: string): string {
   const rel = path.relative(dataDir, abs);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { CANONICAL_SHA256, verifyChecksum } from './checksums';
 import { BYTE_TO_UNIT, chooseDir, describeMissing, type FileDatasetArgs, loaderDataDir, type MissingFile } from './common';
 import { downloadMnistFile, MNIST_MIRRORS } from './download';
-import { applyLimit, checkLimit, DATA_DIR_ENV, gunzipIfNeeded, isFile, isGzip, readDataFile, type ReadDataFile } from './files';
+import { applyLimit, checkLimit, DATA_DIR_ENV, gunzipIfNeeded, isFile, isGzip, portableDir, readDataFile, type ReadDataFile } from './files';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx } from './idx';
 import type { Dataset, DatasetProvenance } from './types';
 
@@ -189,7 +189,7 @@ export async function loadMnist(args: MnistArgs = {}): Promise<Dataset> {
   const provenance: DatasetProvenance = {
     dataset: 'mnist',
     source: 'MNIST database of handwritten digits (Y. LeCun, C. Cortes, C. J. C. Burges), canonical IDX files',
-    dataDir,
+    dataDir: portableDir(dataDir),
     files: read.map((r) => r.file),
     checksums: verify ? 'verified' : 'not-verified',
     downloaded,

@@ -70,7 +70,7 @@ export interface DatasetProvenance {
   dataset: DatasetName;
   /** Human-readable origin and citation. */
   source: string;
-  /** Absolute data directory the files were read from; `null` for synthetic data. */
+  /** Data directory the files were read from, relative to the package root (`portableDir`); `null` for synthetic data. */
   dataDir: string | null;
   /** Every file read, in reading order, with its SHA-256. A limit may leave later files unread. */
   files: DataFile[];

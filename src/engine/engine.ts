@@ -21,6 +21,7 @@ import type { TorchEngineInfo } from './torch';
 import { activeWasmKernels, registerWasmKernels } from './wasm-kernels';
 import { describeAdapter, exposeWebGpu, gpuDeviceNodes, loadDawn } from './webgpu';
 import type { GpuAdapterInfo } from './webgpu';
+import { portableDir } from '../io/paths';
 
 /** What a caller can ask for: one backend, or `auto` for the best available. */
 export type BackendMode = 'auto' | 'tensorflow' | 'torch' | 'webgpu' | 'wasm' | 'cpu';
@@ -86,7 +87,7 @@ export interface EngineWasmInfo {
   threads: boolean | null;
   /** Number of threads the wasm backend uses, when it is active. */
   threadsCount: number | null;
-  /** Folder the .wasm binaries are loaded from. */
+  /** Folder the .wasm binaries are loaded from, relative to the package root (`portableDir`). */
   binaryDir: string | null;
   /** This project's kernels registered for wasm (see wasm-kernels.ts). */
   customKernels: string[];
@@ -318,7 +319,7 @@ const wasmCandidate: BackendCandidate = {
     ctx.wasm.simd = simd;
     ctx.wasm.threads = threads;
     const dir = wasmBinaryDir();
-    ctx.wasm.binaryDir = dir;
+    ctx.wasm.binaryDir = portableDir(dir);
     const binary = path.join(dir, simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm');
     if (!fs.existsSync(binary)) throw new Error(`wasm binary not found: ${binary}`);
     if (tf.engine().registry['wasm'] == null) {

@@ -52,8 +52,12 @@ export function appendRecord(file: string, record: StoredRecord, write?: WriteFn
   appendJsonLine(file, record, write);
 }
 
-/** Appends any JSON-serialisable object as one line, with {@link appendRecord}'s guarantees. */
-export function appendJsonLine(file: string, record: unknown, write?: WriteFn): void {
+/**
+ * Appends any JSON value as one line, with the guarantees of {@link appendRecord} (one
+ * `write` with O_APPEND, a torn last line isolated, every byte checked and fsynced, cut
+ * back on failure). For results files of other record kinds.
+ */
+export function appendJsonLine(file: string, value: unknown, write?: WriteFn): void {
   ensureDir(path.dirname(path.resolve(file)));
   let fd: number;
   try {
@@ -69,7 +73,7 @@ export function appendJsonLine(file: string, record: unknown, write?: WriteFn): 
       fs.readSync(fd, last, 0, 1, size - 1);
       if (last[0] !== 0x0a) prefix = '\n';
     }
-    const line = Buffer.from(`${prefix}${JSON.stringify(record)}\n`, 'utf8');
+    const line = Buffer.from(`${prefix}${JSON.stringify(value)}\n`, 'utf8');
     try {
       writeFully(fd, line, file, write);
       fs.fsyncSync(fd);
@@ -99,6 +103,30 @@ export function recordProblem(obj: unknown): string | null {
  */
 export function readRecords(file: string): ReadResult {
   const out = emptyRead();
+  const read = readJsonLines<StoredRecord>(file, invalidRecordReason);
+  out.problems.push(...read.problems);
+  for (const { value: r, line } of read.values) {
+    if (isDiverged(r)) out.diverged.push(r);
+    else out.records.push(r);
+    out.locations.set(r, { file, line });
+  }
+  return out;
+}
+
+/** What {@link readJsonLines} found: the valid values with their 1-based line, and the unusable lines. */
+export interface JsonLinesRead<T> {
+  /** Values that passed the check, in file order. */
+  values: { value: T; line: number }[];
+  /** Lines that could not be used, with the reason. */
+  problems: { file: string; line: number; reason: string }[];
+}
+
+/**
+ * Reads a JSON Lines file, checking every value with `invalidReason` (a reason, or null
+ * when valid). A missing file is empty; damaged lines are reported, never dropped silently.
+ */
+export function readJsonLines<T>(file: string, invalidReason: (obj: unknown) => string | null): JsonLinesRead<T> {
+  const out: JsonLinesRead<T> = { values: [], problems: [] };
   if (!fs.existsSync(file)) return out;
   let text: string;
   try {
@@ -117,15 +145,12 @@ export function readRecords(file: string): ReadResult {
       out.problems.push({ file, line: i + 1, reason: `not valid JSON${cut}: ${(err as Error).message}` });
       return;
     }
-    const reason = invalidRecordReason(obj);
+    const reason = invalidReason(obj);
     if (reason !== null) {
       out.problems.push({ file, line: i + 1, reason });
       return;
     }
-    const r = obj as StoredRecord;
-    if (isDiverged(r)) out.diverged.push(r);
-    else out.records.push(r);
-    out.locations.set(r, { file, line: i + 1 });
+    out.values.push({ value: obj as T, line: i + 1 });
   });
   return out;
 }

@@ -14,12 +14,11 @@ import { bandChart, distributionChart, forestChart } from '../reports/charts';
 import type { ChartSpec } from '../reports/charts';
 import type { ClaimResult } from '../analysis/claims';
 import { claimsView } from '../views/claims';
+import { bitSweepView, comparisonsView, panelLabel, protocolsView, summaryView } from '../views/experiment';
 import type { ViewTable } from '../views/table';
-import { formatInterval, formatNumber, formatP, formatSeconds, formatSeedList, MISSING } from '../reports/format';
-import { formatMetric, formatMetricDiff } from '../reports/pages';
-import { bitSweepCells } from '../reports/bits';
+import { formatNumber, formatSeconds, MISSING } from '../reports/format';
+import { formatMetric } from '../reports/pages';
 import type { BitSweep } from '../reports/bits';
-import { protocolCells } from '../reports/protocols';
 import type { ProtocolSensitivity } from '../reports/protocols';
 import type { PlainTableInput } from './html';
 
@@ -108,11 +107,7 @@ export function liveRunTable(records: readonly RunRecord[], args: LiveRunTableAr
   };
 }
 
-/** A one-line description of a panel: epochs, protocol, bits and setting. */
-export function panelLabel(panel: Panel): string {
-  const q = panel.protocol === 'float' ? 'float only' : `${panel.protocol}, ${panel.bits} bits`;
-  return `${panel.epochs} epoch${panel.epochs === 1 ? '' : 's'} · ${q} · ${panel.setting}`;
-}
+export { panelLabel } from '../views/experiment';
 
 /**
  * The panels to show in detail: those with the given protocol and bit width
@@ -123,50 +118,14 @@ export function mainPanels(analysis: ExperimentAnalysis, protocol = 'projected-s
   return main.length > 0 ? main : analysis.panels;
 }
 
-/** Per-arm summary of one metric in a panel: n, seeds, mean with 95% t and BCa intervals, sd, range. */
-export function armTable(panel: Panel, metric: RunMetric): PlainTableInput {
-  const f = (x: number | null | undefined): string => formatMetric(metric, x);
-  const rows = panel.arms.map((a) => {
-    const s = a.summaries[metric];
-    return [
-      a.method,
-      s?.n ?? a.runs.length,
-      formatSeedList(a.seeds),
-      s === undefined ? MISSING : f(s.mean),
-      s === undefined ? MISSING : formatInterval(s.tCI, f),
-      s === undefined ? MISSING : formatInterval(s.bcaCI, f),
-      s === undefined || s.sd === null ? MISSING : formatMetricDiff(metric, s.sd).replace(/^\+/, ''),
-      s === undefined ? MISSING : `${f(s.min)} – ${f(s.max)}`,
-    ];
-  });
-  return { columns: ['method', 'n', 'seeds', `mean ${METRICS[metric].label}`, '95% CI (t)', '95% CI (BCa)', 'sd across seeds', 'min – max'], rows };
+/** Per-arm summary of one metric in a panel: the report's summary table ({@link summaryView}), the same object its page and CSV show. */
+export function armTable(panel: Panel, metric: RunMetric, id = 'summary'): ViewTable {
+  return summaryView(panel, metric, id);
 }
 
-/** The comparisons of a panel: A − B with interval, tests, effect size and minimum detectable effect. */
-export function comparisonTable(panel: Panel): PlainTableInput {
-  const rows = panel.comparisons.map((c) => {
-    const r = c.result;
-    const d = (x: number | null | undefined): string => formatMetricDiff(c.metric, x);
-    return [
-      c.kind,
-      `${c.a} − ${c.b}`,
-      METRICS[c.metric].label,
-      r === null ? MISSING : `${r.design}, n = ${r.n}`,
-      r === null ? MISSING : d(r.meanDiff),
-      r === null ? MISSING : formatInterval(r.tCI, d),
-      r === null ? MISSING : formatP(r.pT),
-      c.pHolm === null ? MISSING : formatP(c.pHolm),
-      r === null || r.pWilcoxon === null ? MISSING : formatP(r.pWilcoxon),
-      r === null || r.dz === null ? MISSING : formatNumber(r.dz, 3),
-      r === null || r.winRate === null ? MISSING : formatMetric('testAccuracy', r.winRate),
-      r === null ? MISSING : d(r.mde).replace(/^\+/, ''),
-      c.note ?? '',
-    ];
-  });
-  return {
-    columns: ['kind', 'A − B', 'metric', 'design', 'mean difference', '95% CI (t)', 'p (t)', 'p (Holm)', 'p (Wilcoxon)', "Cohen's dz", 'A wins', 'MDE (80% power)', 'note'],
-    rows,
-  };
+/** The paired comparisons of a panel: the report's comparison table ({@link comparisonsView}). */
+export function comparisonTable(panel: Panel, id = 'comparisons'): ViewTable {
+  return comparisonsView(panel, id);
 }
 
 /** Mean ± 95% interval per epoch for each arm of a panel (metric in % when it is a fraction). */
@@ -205,18 +164,12 @@ export function claimTable(claims: readonly ClaimResult[], id = 'claims'): ViewT
   return claimsView(claims, { id, title: 'Claims of the study' });
 }
 
-/** A protocol comparison ({@link ProtocolSensitivity}) as a table: the same columns as the report's. */
-export function protocolTable(s: ProtocolSensitivity): PlainTableInput {
-  return {
-    columns: ['protocol', 'pairs', 'standard: mean [min, max]', 'seed inside?', 'octization: mean [min, max]', 'seed inside?', 'gap: mean [95% CI]', 'gap: [min, max]', 'seed gap inside?', 'distance to seed'],
-    rows: s.rows.map((r) => protocolCells(s, r)),
-  };
+/** A protocol comparison: the report's protocol table ({@link protocolsView}), the same object its page and CSV show. */
+export function protocolTable(s: ProtocolSensitivity): ViewTable {
+  return protocolsView(s);
 }
 
-/** A bit-width sweep ({@link BitSweep}) as a table: the same columns as the report's. */
-export function bitSweepTable(s: BitSweep): PlainTableInput {
-  return {
-    columns: ['bits', 'pairs', 'standard: mean [95% CI]', 'octization: mean [95% CI]', 'gap oct − std: mean [95% CI]', 'p (paired t)', 'p (perm.)', 'p (Holm, family bits)', 'the rule says'],
-    rows: s.rows.map((r) => bitSweepCells(s, r)),
-  };
+/** A bit-width sweep: the report's sweep table ({@link bitSweepView}). */
+export function bitSweepTable(s: BitSweep): ViewTable {
+  return bitSweepView(s);
 }

@@ -6,14 +6,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunRecord } from '../results/schema';
-import { mergeRecords, readResultsPath } from '../experiments/store';
+import { mergeRecords, readResultsPath, resultFiles } from '../experiments/store';
+import { readTimingRecords, TIMING_FOLDER } from '../timing/runner';
+import type { InferenceTimingRecord } from '../timing/interleaved';
 import { STUDY_PLAN, describeMissing, fullDataSecondsPerEpoch, studyProgress } from '../experiments/study';
 import { bitSweep, bitSweepSummary } from './bits';
 import type { BitSweep } from './bits';
 import { explainMissingRuns } from './claim-gaps';
 import type { StepProgress, StudyStep } from '../experiments/study';
 import { analyzeExperiment, methodRank } from './analysis';
-import type { ExperimentAnalysis, RunMetric } from './analysis';
+import type { ExperimentAnalysis } from './analysis';
 import { evaluateClaims } from '../analysis/claims';
 import type { ClaimsByProtocol } from '../analysis/claims';
 import { DEFAULT_RULE } from '../analysis/verdict';
@@ -23,7 +25,8 @@ import type { ClaimSpec } from '../seed-study/claims';
 import { claimsView, factsView } from '../views/claims';
 import { bottomLine } from '../analysis/bottom-line';
 import type { BottomLine } from '../analysis/bottom-line';
-import { viewTableCsv } from '../views/table';
+import { stackedCsv, viewTableCsv } from '../views/table';
+import { bitSweepView, comparisonsView, panelParts, protocolsView, storageView, summaryView, timingView } from '../views/experiment';
 import { experimentPage, indexPage } from './pages';
 import { PROTOCOL_TARGETS, protocolSensitivity, protocolSummary } from './protocols';
 import { checkEpochPrefixes } from './reproducibility';
@@ -108,8 +111,8 @@ function experimentOrder(a: string, b: string): number {
   return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-/** The per-arm summaries of an analysis as a table (one row per panel × method × metric). */
-export function summaryTable(an: ExperimentAnalysis): Table {
+/** Every metric's summary per arm, long format (one row per panel × method × metric): the data behind the summary tables, for analysis elsewhere. */
+export function metricsTable(an: ExperimentAnalysis): Table {
   const rows: Record<string, unknown>[] = [];
   for (const p of an.panels) {
     for (const a of p.arms) {
@@ -126,57 +129,26 @@ export function summaryTable(an: ExperimentAnalysis): Table {
   return tableOf(rows, ['experiment', 'setting', 'epochs', 'protocol', 'bits', 'method', 'metric', 'n', 'mean', 'sd', 'se', 'median', 'iqm', 'min', 'max', 'tLower', 'tUpper', 'bcaLower', 'bcaUpper', 'seeds']);
 }
 
-/** The comparisons of an analysis as a table (differences A − B in the metric's units). */
+const PANEL_KEYS = ['experiment', 'setting', 'epochs', 'protocol', 'bits'];
+
+/** The per-method summary tables of every panel as one CSV table: the rows of the pages' summary tables ({@link summaryView}). */
+export function summaryTable(an: ExperimentAnalysis): Table {
+  return stackedCsv(panelParts(an.panels, (p, i) => summaryView(p, an.primaryMetric, `summary-p${i}`)), PANEL_KEYS);
+}
+
+/** The comparison tables of every panel as one CSV table ({@link comparisonsView}). */
 export function comparisonsTable(an: ExperimentAnalysis): Table {
-  const rows: Record<string, unknown>[] = [];
-  for (const p of an.panels) {
-    for (const c of p.comparisons) {
-      const r = c.result;
-      rows.push({
-        experiment: p.experiment, setting: p.setting, epochs: p.epochs, protocol: p.protocol, bits: p.bits, kind: c.kind, metric: c.metric,
-        a: c.a, b: c.b, inHolmFamily: c.inFamily, design: r?.design, n: r?.n, nA: r?.nA, nB: r?.nB, meanDiff: r?.meanDiff, sdDiff: r?.sdDiff,
-        tLower: r?.tCI.lower, tUpper: r?.tCI.upper, bcaLower: r?.bcaCI.lower, bcaUpper: r?.bcaCI.upper, pT: r?.pT, pHolm: c.pHolm,
-        pWilcoxon: r?.pWilcoxon, pPermutation: r?.pPermutation, dz: r?.dz, winRate: r?.winRate, probImprovement: r?.probImprovementAllPairs,
-        mde: r?.mde, favours: r?.favours, note: c.note,
-      });
-    }
-  }
-  return tableOf(rows, [
-    'experiment', 'setting', 'epochs', 'protocol', 'bits', 'kind', 'metric', 'a', 'b', 'inHolmFamily', 'design', 'n', 'nA', 'nB', 'meanDiff', 'sdDiff',
-    'tLower', 'tUpper', 'bcaLower', 'bcaUpper', 'pT', 'pHolm', 'pWilcoxon', 'pPermutation', 'dz', 'winRate', 'probImprovement', 'mde', 'favours', 'note',
-  ]);
+  return stackedCsv(panelParts(an.panels, (p, i) => comparisonsView(p, `comparisons-p${i}`)), PANEL_KEYS);
 }
 
-/** Storage by serialisation as a long table: one row per panel × method × storage field (mean over runs). */
+/** The storage tables of every panel as one CSV table ({@link storageView}). */
 export function storageTable(an: ExperimentAnalysis): Table {
-  const rows: Record<string, unknown>[] = [];
-  for (const p of an.panels) {
-    for (const a of p.arms) {
-      for (const [field, value] of Object.entries(a.storage)) {
-        rows.push({ experiment: p.experiment, setting: p.setting, epochs: p.epochs, protocol: p.protocol, bits: p.bits, method: a.method, n: a.runs.length, field, mean: value });
-      }
-    }
-  }
-  return tableOf(rows, ['experiment', 'setting', 'epochs', 'protocol', 'bits', 'method', 'n', 'field', 'mean']);
+  return stackedCsv(panelParts(an.panels, (p, i) => storageView(p, `storage-p${i}`)), PANEL_KEYS);
 }
 
-/** Training and inference time per arm (mean and t interval over runs). */
+/** The timing tables of every panel as one CSV table ({@link timingView}). */
 export function timingTable(an: ExperimentAnalysis): Table {
-  const metrics: RunMetric[] = ['trainSeconds', 'trainSamplesPerSecond', 'inferenceSeconds', 'inferenceSamplesPerSecond', 'totalSeconds'];
-  const rows: Record<string, unknown>[] = [];
-  for (const p of an.panels) {
-    for (const a of p.arms) {
-      const o: Record<string, unknown> = { experiment: p.experiment, setting: p.setting, epochs: p.epochs, protocol: p.protocol, bits: p.bits, method: a.method, n: a.runs.length, backend: [...new Set(a.runs.map((r) => r.backend))].join(' ') };
-      for (const m of metrics) {
-        const s = a.summaries[m];
-        o[`${m}Mean`] = s?.mean;
-        o[`${m}Lower`] = s?.tCI?.lower;
-        o[`${m}Upper`] = s?.tCI?.upper;
-      }
-      rows.push(o);
-    }
-  }
-  return tableOf(rows, ['experiment', 'setting', 'epochs', 'protocol', 'bits', 'method', 'n', 'backend', ...metrics.flatMap((m) => [`${m}Mean`, `${m}Lower`, `${m}Upper`])]);
+  return stackedCsv(panelParts(an.panels, (p, i) => timingView(p, `timing-p${i}`)), PANEL_KEYS);
 }
 
 /** The claims of every group as one CSV table: the rows of the pages' claims tables ({@link claimsView}). */
@@ -189,70 +161,18 @@ export function factsCsvTable(groups: readonly ClaimsByProtocol[]): Table {
   return viewTableCsv(factsView(groups.flatMap((g) => g.facts), { id: 'facts', title: 'checked facts' }));
 }
 
-/** A bit-width sweep ({@link bitSweep}) as a table; no rows when there is none. */
+/** A bit-width sweep as a CSV table: the rows of the page's sweep table ({@link bitSweepView}) after its setting; only the setting columns when there is none. */
 export function bitSweepTable(s: BitSweep | null): Table {
-  const out = (s?.rows ?? []).map((r) => ({
-    experiment: s?.experiment,
-    setting: s?.setting,
-    epochs: s?.epochs,
-    protocol: s?.protocol,
-    metric: s?.metric,
-    bits: r.bits,
-    pairs: r.n,
-    standardMean: r.standard.mean,
-    standardCiLower: r.standard.ci?.lower,
-    standardCiUpper: r.standard.ci?.upper,
-    octizationMean: r.octization.mean,
-    octizationCiLower: r.octization.ci?.lower,
-    octizationCiUpper: r.octization.ci?.upper,
-    gapMean: r.gap.mean,
-    gapCiLower: r.gap.ci?.lower,
-    gapCiUpper: r.gap.ci?.upper,
-    p: r.p,
-    pHolm: r.pHolm,
-    pPermutation: r.pPermutation,
-    medianGap: r.medianGap,
-    margin: r.margin,
-    code: r.code,
-    caveats: r.caveats.map((c) => c.code).join(' '),
-  }));
-  return tableOf(out, [
-    'experiment', 'setting', 'epochs', 'protocol', 'metric', 'bits', 'pairs', 'standardMean', 'standardCiLower', 'standardCiUpper',
-    'octizationMean', 'octizationCiLower', 'octizationCiUpper', 'gapMean', 'gapCiLower', 'gapCiUpper', 'p', 'pHolm', 'pPermutation', 'medianGap', 'margin', 'code', 'caveats',
-  ]);
+  const keys = ['experiment', 'setting', 'epochs', 'protocol', 'metric'];
+  if (s === null) return stackedCsv([], keys);
+  return stackedCsv([{ keys: [['experiment', s.experiment], ['setting', s.setting], ['epochs', s.epochs], ['protocol', s.protocol], ['metric', s.metric]], table: bitSweepView(s) }]);
 }
 
-/** A protocol comparison ({@link protocolSensitivity}) as a table; no rows when there is none. */
+/** A protocol comparison as a CSV table: the rows of the page's protocol table ({@link protocolsView}) after its setting; only the setting columns when there is none. */
 export function protocolsTable(experiment: string, s: ProtocolSensitivity | null): Table {
-  const out = (s?.rows ?? []).map((r) => ({
-    experiment,
-    setting: s?.setting,
-    epochs: s?.epochs,
-    bits: s?.bits,
-    metric: s?.target.metric,
-    protocol: r.protocol,
-    pairs: r.n,
-    standardMean: r.standard.mean,
-    standardRangeLower: r.standard.range?.lower,
-    standardRangeUpper: r.standard.range?.upper,
-    standardSeed: r.standard.seed,
-    octizationMean: r.octization.mean,
-    octizationRangeLower: r.octization.range?.lower,
-    octizationRangeUpper: r.octization.range?.upper,
-    octizationSeed: r.octization.seed,
-    gapMean: r.gap.mean,
-    gapCiLower: r.gap.ci?.lower,
-    gapCiUpper: r.gap.ci?.upper,
-    gapRangeLower: r.gap.range?.lower,
-    gapRangeUpper: r.gap.range?.upper,
-    gapSeed: r.gap.seed,
-    distance: r.distance,
-    consistent: r.consistent,
-  }));
-  return tableOf(out, [
-    'experiment', 'setting', 'epochs', 'bits', 'metric', 'protocol', 'pairs', 'standardMean', 'standardRangeLower', 'standardRangeUpper', 'standardSeed',
-    'octizationMean', 'octizationRangeLower', 'octizationRangeUpper', 'octizationSeed', 'gapMean', 'gapCiLower', 'gapCiUpper', 'gapRangeLower', 'gapRangeUpper', 'gapSeed', 'distance', 'consistent',
-  ]);
+  const keys = ['experiment', 'setting', 'epochs', 'bits', 'metric'];
+  if (s === null) return stackedCsv([], keys);
+  return stackedCsv([{ keys: [['experiment', experiment], ['setting', s.setting], ['epochs', s.epochs], ['bits', s.bits], ['metric', s.target.metric]], table: protocolsView(s) }]);
 }
 
 /** Study progress as a table: one row per step (runs stored and planned, core-hours spent and estimated left, missing runs). */
@@ -312,6 +232,8 @@ export interface StudyClaimsArgs {
   plan?: readonly StudyStep[];
   /** Its progress against `records`, if already computed. */
   progress?: readonly StepProgress[];
+  /** Interleaved inference timings; inference-time claims are judged on them where present. */
+  inferenceTiming?: readonly InferenceTimingRecord[];
 }
 
 /**
@@ -326,9 +248,22 @@ export function studyClaims(records: readonly RunRecord[], rows: readonly RunRow
   const progress = args.progress ?? studyProgress(plan, records);
   const perEpoch = fullDataSecondsPerEpoch(records);
   return claimProtocols(rows).map((protocol) => {
-    const { claims, facts } = evaluateClaims(rows, { specs, protocol, resamples: args.resamples, rule });
+    const { claims, facts } = evaluateClaims(rows, { specs, protocol, resamples: args.resamples, rule, inferenceTiming: args.inferenceTiming });
     return { protocol, claims: explainMissingRuns(claims, { specs, plan, progress, perEpoch, rule }), facts };
   });
+}
+
+/** The interleaved timing records under `<results>/inference/` (none when `results` is a file or has no such folder), and their damaged lines. */
+export function readTimingPath(results: string): { records: InferenceTimingRecord[]; problems: { file: string; line: number; reason: string }[] } {
+  const dir = path.join(results, TIMING_FOLDER);
+  if (!fs.existsSync(results) || !fs.statSync(results).isDirectory() || !fs.existsSync(dir)) return { records: [], problems: [] };
+  const out: ReturnType<typeof readTimingPath> = { records: [], problems: [] };
+  for (const f of resultFiles(dir)) {
+    const r = readTimingRecords(f);
+    out.records.push(...r.values.map((v) => v.value));
+    out.problems.push(...r.problems);
+  }
+  return out;
 }
 
 /**
@@ -337,7 +272,9 @@ export function studyClaims(records: readonly RunRecord[], rows: readonly RunRow
  * @throws DamagedResultsError listing file:line and reason of each damaged line.
  */
 export function buildReports(args: BuildReportsArgs): BuildReportsResult {
-  const read = args.missingOk === true && !fs.existsSync(args.results) ? { records: [], problems: [] } : readResultsPath(args.results);
+  const runs = args.missingOk === true && !fs.existsSync(args.results) ? { records: [], problems: [] } : readResultsPath(args.results);
+  const timing = readTimingPath(args.results);
+  const read = { ...runs, problems: [...runs.problems, ...timing.problems] };
   if (read.problems.length > 0 && args.allowDamaged !== true) throw new DamagedResultsError(read.problems);
   const { records, duplicates, diverged } = mergeRecords([read]);
   const rule = args.rule ?? DEFAULT_RULE;
@@ -347,7 +284,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   const specs = args.claims ?? seedClaims();
   const plan = args.plan ?? STUDY_PLAN;
   const progress = studyProgress(plan, [...records, ...diverged]);
-  const claims = studyClaims(records, rows, { specs, rule, resamples, plan, progress });
+  const claims = studyClaims(records, rows, { specs, rule, resamples, plan, progress, inferenceTiming: timing.records });
   const tablesDir = path.join(args.out, 'tables');
   const files: string[] = [];
   // Every output is staged here and written at the end as one unit (all or nothing).
@@ -378,10 +315,11 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
       ['runs', 'one row per run (config, metrics, timing, storage)', runsFrame],
       ['aggregate', `${analysis.primaryMetric} grouped by setting, method, protocol, bits and epochs (count, mean, sd, min, max)`, aggregateRuns(runsFrame, analysis.primaryMetric)],
       ['curves', 'one row per run and epoch (learning curves, code dynamics)', toDataFrame(curvesTable(analysis.curves))],
-      ['summary', 'per-method summaries with t and BCa intervals', summaryTable(analysis)],
-      ['comparisons', 'paired comparisons with Holm-adjusted p-values', comparisonsTable(analysis)],
-      ['storage', 'storage by serialisation', storageTable(analysis)],
-      ['timing', 'training and inference time', timingTable(analysis)],
+      ['summary', 'per-method summaries with t and BCa intervals (the rows of the summary tables above)', summaryTable(analysis)],
+      ['metrics', 'every metric summarised per arm, long format (mean, sd, se, median, IQM, range, t and BCa intervals)', metricsTable(analysis)],
+      ['comparisons', 'paired comparisons with Holm-adjusted p-values (the rows of the comparison tables above)', comparisonsTable(analysis)],
+      ['storage', 'storage by serialisation (the rows of the storage tables above)', storageTable(analysis)],
+      ['timing', 'training and inference time (the rows of the timing tables above)', timingTable(analysis)],
       ['claims', 'claims of this experiment (the rows of the claims tables above)', claimsCsvTable(expClaims, rule)],
       ['facts', 'checked facts of this experiment (deterministic, not statistical support)', factsCsvTable(expClaims)],
       ['protocols', "protocols against the seed's figures (means, ranges of the runs, paired gaps)", protocolsTable(exp, sensitivity)],

@@ -8,26 +8,23 @@ import type { RunRecord } from '../results/schema';
 import { describeMissing } from '../experiments/study';
 import type { StepProgress } from '../experiments/study';
 import type { ExperimentName } from '../experiments/config';
-import type { MethodSummary } from '../statistics';
 import { PROTOCOL_DEFINITIONS } from '../training/protocols';
 import type { ProtocolName } from '../training/protocols';
 import { METRICS } from './analysis';
 import type { Arm, CurveMetric, ExperimentAnalysis, Panel, PairComparison, RunMetric } from './analysis';
-import { bitSweep, bitSweepCells, bitSweepChart, bitSweepSummary } from './bits';
+import { bitSweep, bitSweepChart, bitSweepSummary } from './bits';
 import { bandChart, barChart, distributionChart, forestChart, seedLinesChart } from './charts';
 import type { ChartSpec } from './charts';
 import type { ClaimsByProtocol } from '../analysis/claims';
 import type { VerdictRule } from '../analysis/verdict';
 import { caveatText, claimsView, describeRule, factsView, verdictTally } from '../views/claims';
 import { viewTableHtml } from '../views/table';
+import { bitSweepView, comparisonsView, panelLabel, protocolsView, STORAGE_ROWS, storageView, summaryView, timingView } from '../views/experiment';
 import type { BottomLine } from '../analysis/bottom-line';
 import { bottomLineParagraphs, paragraphsHtml } from '../views/bottom-line';
 import {
   MISSING,
-  formatFixed,
-  formatInterval,
   formatNumber,
-  formatP,
   formatPercent,
   formatPp,
   formatSeconds,
@@ -37,11 +34,11 @@ import {
 import { chartGrid, escapeHtml, htmlPage, htmlTable, keyValueTable, raw } from './html';
 import { reproducibilityHtml } from './reproducibility';
 import type { PrefixCheck } from './reproducibility';
-import type { Column, Html } from './html';
+import type { Html } from './html';
 import { methodsNoteHtml, methodsNoteNumbers } from './methods-note';
 import { provenanceOf } from './provenance';
 import type { Provenance } from './provenance';
-import { PROTOCOL_TARGETS, protocolCells, protocolSensitivity, protocolSummary } from './protocols';
+import { PROTOCOL_TARGETS, protocolSensitivity, protocolSummary } from './protocols';
 import type { CurveRow, RunRow } from './tables';
 
 /** A damaged line of a results file, as the store reports it. */
@@ -112,15 +109,6 @@ export function formatMetricDiff(metric: RunMetric, x: number | null | undefined
   return x > 0 ? `+${t}` : t;
 }
 
-function meanCi(metric: RunMetric, s: MethodSummary | undefined): string {
-  if (s === undefined) return MISSING;
-  return `${formatMetric(metric, s.mean)} ${formatInterval(s.tCI, (v) => formatMetric(metric, v))}`;
-}
-
-function panelTitle(p: Panel): string {
-  const q = p.protocol === 'float' ? 'float only' : `${p.protocol}, ${p.bits} bits`;
-  return `${p.epochs} epoch${p.epochs === 1 ? '' : 's'} · ${q}`;
-}
 
 function comparisonLabel(p: Panel, c: PairComparison): string {
   return `${p.epochs} ep · ${p.protocol}${p.bits === null ? '' : ` ${p.bits}b`}: ${c.a} − ${c.b}`;
@@ -239,108 +227,15 @@ ${dataParts.join('\n')}
 ${engines}`;
 }
 
-function summaryTable(panel: Panel, primary: RunMetric): string {
-  const m = primary;
-  const f = (v: number | null | undefined): string => formatMetric(m, v);
-  const cols: Column[] = [
-    { label: 'method' },
-    { label: 'n', align: 'right' },
-    { label: 'seeds' },
-    { label: `${METRICS[m].short}: mean [95% t CI]`, align: 'right' },
-    { label: 'BCa 95% CI', align: 'right' },
-    { label: 'sd', align: 'right' },
-    { label: 'median', align: 'right' },
-    { label: 'min – max', align: 'right' },
-  ];
-  if (m === 'testAccuracy') cols.push({ label: 'test loss: mean [95% t CI]', align: 'right' });
-  cols.push({ label: 'train loss, last ep.', align: 'right' }, { label: 'params', align: 'right' });
-  if (m === 'testAccuracy') cols.push({ label: 'at chance', align: 'right', title: 'seeds whose final accuracy is within 5 pp of chance (10 %)' });
-  cols.push({ label: 'loss rose', align: 'right', title: 'seeds whose training loss at the last epoch is above epoch 1 (diverged)' });
-  const rows = panel.arms.map((a) => {
-    const s = a.summaries[m];
-    const cells: (string | Html)[] = [
-      raw(`<strong>${escapeHtml(a.method)}</strong>`),
-      String(a.runs.length),
-      formatSeedList(a.seeds),
-      meanCi(m, s),
-      s === undefined ? MISSING : formatInterval(s.bcaCI, f),
-      s === undefined ? MISSING : METRICS[m].unit === 'fraction' ? (s.sd === null ? MISSING : `${formatFixed(s.sd * 100, 2)} pp`) : formatNumber(s.sd, 3),
-      s === undefined ? MISSING : f(s.median),
-      s === undefined ? MISSING : `${f(s.min)} – ${f(s.max)}`,
-    ];
-    if (m === 'testAccuracy') cells.push(meanCi('testLoss', a.summaries.testLoss));
-    cells.push(meanCi('trainLossLast', a.summaries.trainLossLast), a.params.map((p) => formatNumber(p)).join(' / '));
-    if (m === 'testAccuracy') cells.push(a.atChance === null ? MISSING : `${a.atChance} of ${a.runs.length}`);
-    cells.push(`${a.diverged} of ${a.runs.length}`);
-    return cells;
-  });
+/** A panel's per-method summary (the view table) and its warnings: diverged arms and arms that are bimodal across seeds. */
+function summaryHtml(panel: Panel, idx: number, primary: RunMetric): string {
   const warn = panel.arms
     .filter((a) => a.diverged > 0)
     .map((a) => `<li><strong>${escapeHtml(a.method)} diverges</strong>: its training loss rises from epoch 1 to the last epoch in ${a.diverged} of ${a.runs.length} seeds${a.method === 'absmax' ? ' (the absmax scale is recalibrated after every step, so its grid moves with the weights)' : ''}.</li>`);
   const bimodal = panel.arms
     .filter((a) => a.atChance !== null && a.atChance > 0 && a.atChance < a.runs.length)
     .map((a) => `<li><strong>${escapeHtml(a.method)}</strong> escapes chance in ${a.runs.length - (a.atChance as number)} of ${a.runs.length} seeds and stays at chance in ${a.atChance}: a mean ± t band matches no seed, see the per-seed curves.</li>`);
-  return `${htmlTable(cols, rows, 'wide')}${warn.length + bimodal.length === 0 ? '' : `<ul class="warn">${[...warn, ...bimodal].join('')}</ul>`}`;
-}
-
-const COMPARISON_COLUMNS: Column[] = [
-  { label: 'A − B' },
-  { label: 'metric' },
-  { label: 'design' },
-  { label: 'n', align: 'right', title: 'pairs (paired) or runs of A + runs of B (unpaired)' },
-  { label: 'mean diff', align: 'right' },
-  { label: 'median diff', align: 'right', title: 'median of the per-seed differences' },
-  { label: '95% CI: t / BCa', align: 'right', title: 'Student t interval (first line) and BCa bootstrap interval (second line) of the mean difference' },
-  { label: 'p t', align: 'right', title: 'two-sided paired t-test (Welch when unpaired)' },
-  { label: 'p Holm (family panels)', align: 'right', title: "paired t p-value, Holm-adjusted within the family 'panels/<experiment>': the primary-metric comparisons of this report's panels (the claims tables use their own family, claims/<protocol>)" },
-  { label: 'p Wilc.', align: 'right', title: 'two-sided Wilcoxon signed-rank test' },
-  { label: 'p perm.', align: 'right', title: 'two-sided sign-flip permutation test' },
-  { label: 'd_z', align: 'right', title: "Cohen's d_z: mean / sd of the per-seed differences" },
-  { label: 'wins', align: 'right', title: 'win rate: fraction of seeds on which A is better (ties half)' },
-  { label: 'P(A>B)', align: 'right', title: 'probability that a run of A is better than a run of B, over all pairs' },
-  { label: 'MDE', align: 'right', title: 'minimum detectable difference at alpha 0.05 and power 0.8' },
-];
-
-const KIND_LABELS: Record<PairComparison['kind'], string> = { primary: 'main comparison', 'vs-float': 'vs float baseline', ablation: 'ablation' };
-
-/** The comparisons of a panel as a table, notes as numbered footnotes below it. */
-function comparisonsHtml(comparisons: readonly PairComparison[]): string {
-  const notes: string[] = [];
-  const rows = comparisons.map((c) => {
-    const r = c.result;
-    const d = (x: number | null | undefined): string => formatMetricDiff(c.metric, x);
-    const ci = (x: number): string => formatMetricDiff(c.metric, x, 3);
-    const prob = (x: number | null | undefined): string => (isFiniteNumber(x) ? formatFixed(x, 2) : MISSING);
-    let mark = '';
-    if (c.note !== null && c.note !== '') {
-      notes.push(c.note);
-      mark = `<sup>${notes.length}</sup>`;
-    }
-    const who = raw(`<strong>${escapeHtml(c.a)}</strong> − ${escapeHtml(c.b)}${mark}<br><span class="note">${escapeHtml(KIND_LABELS[c.kind])}</span>`);
-    if (c.identity !== null && c.identity.pairs > 0 && c.identity.identical === c.identity.pairs) {
-      const text = `checked identity: bit-identical runs in ${c.identity.identical} of ${c.identity.pairs} seed pairs (every loss, accuracy and code statistic equal, epoch by epoch): the two differ only in how the same integers are written, see the round trip in the methods note`;
-      return [who, raw(escapeHtml(METRICS[c.metric].short)), 'identity', String(c.identity.pairs), raw(`<span class="verdict v-identity">${escapeHtml(text)}</span>`), ...COMPARISON_COLUMNS.slice(5).map(() => '')];
-    }
-    return [
-      who,
-      raw(`${escapeHtml(METRICS[c.metric].short)}${c.inFamily ? '' : '<br><span class="note">secondary metric</span>'}`),
-      r === null ? MISSING : r.design,
-      r === null ? MISSING : r.design === 'paired' ? String(r.n) : `${r.nA} + ${r.nB}`,
-      r === null ? MISSING : d(r.meanDiff),
-      c.medianDiff === null ? MISSING : d(c.medianDiff),
-      r === null ? MISSING : raw(`${escapeHtml(formatInterval(r.tCI, ci))}<br>${escapeHtml(formatInterval(r.bcaCI, ci))}`),
-      r === null ? MISSING : formatP(r.pT),
-      c.inFamily ? formatP(c.pHolm) : 'not adj.',
-      r === null ? MISSING : formatP(r.pWilcoxon),
-      r === null ? MISSING : formatP(r.pPermutation),
-      r === null || r.dz === null ? MISSING : formatNumber(r.dz, 3),
-      r === null ? MISSING : prob(r.winRate),
-      r === null ? MISSING : prob(r.probImprovementAllPairs),
-      r === null ? MISSING : d(r.mde).replace(/^\+/, ''),
-    ];
-  });
-  const foot = notes.length === 0 ? '' : `<ol class="note">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ol>`;
-  return `${htmlTable(COMPARISON_COLUMNS, rows, 'wide cmp')}${foot}`;
+  return `${viewTableHtml(summaryView(panel, primary, `summary-p${idx}`), 'wide')}${warn.length + bimodal.length === 0 ? '' : `<ul class="warn">${[...warn, ...bimodal].join('')}</ul>`}`;
 }
 
 function panelCharts(panel: Panel, idx: number, primary: RunMetric, curves: readonly CurveRow[]): ChartSpec[] {
@@ -386,71 +281,22 @@ function panelCharts(panel: Panel, idx: number, primary: RunMetric, curves: read
   return charts;
 }
 
-/** The serialisations shown in the storage table: label, short label, byte field, gzip field. */
-const STORAGE_ROWS: { label: string; short: string; bytes: string; gzip: string }[] = [
-  { label: 'float32 (dequantized values)', short: 'float32', bytes: 'float32Bytes', gzip: 'gzip.float32' },
-  { label: 'packed bit fields', short: 'packed', bytes: 'packedBytes', gzip: 'gzip.packed' },
-  { label: 'int typed array', short: 'int array', bytes: 'intArrayBytes', gzip: 'gzip.intArray' },
-  { label: 'octal strings, one per line', short: 'octal text', bytes: 'octalTextBytes', gzip: 'gzip.octalText' },
-  { label: 'octal strings, JSON array', short: 'octal JSON', bytes: 'octalJsonBytes', gzip: 'gzip.octalJson' },
-  { label: "the method's own encoding", short: 'own encoding', bytes: 'encodingBytes', gzip: 'gzip.encoding' },
-];
+/** Short labels of the serialisations in the storage chart. */
+const STORAGE_SHORT: Readonly<Record<string, string>> = { float32Bytes: 'float32', packedBytes: 'packed', intArrayBytes: 'int array', octalTextBytes: 'octal text', octalJsonBytes: 'octal JSON' };
 
 function storageHtml(panel: Panel, idx: number): { html: string; chart: ChartSpec | null } {
+  const view = storageView(panel, `storage-p${idx}`);
+  if (view.rows.length === 0) return { html: '', chart: null };
   const arms = panel.arms.filter((a) => Object.keys(a.storage).length > 0);
-  if (arms.length === 0) return { html: '', chart: null };
-  const present = STORAGE_ROWS.filter((s) => arms.some((a) => a.storage[s.bytes] !== undefined));
-  const rows: (string | Html)[][] = [];
-  for (const a of arms) {
-    const count = a.storage.count ?? (a.storage.float32Bytes !== undefined ? a.storage.float32Bytes / 4 : null);
-    const cell = (b: number | undefined): string =>
-      b === undefined ? MISSING : `${formatNumber(Math.round(b))} B${count === null || count === 0 ? '' : ` (${formatNumber((8 * b) / count, 3)} b/w)`}`;
-    const packed = a.storage.packedBits === undefined ? '' : `, packed ${a.storage.packedBits} bits each`;
-    rows.push([raw(`<strong>${escapeHtml(a.method)}</strong>`), `raw${packed}`, count === null ? MISSING : formatNumber(count), ...present.map((s) => cell(a.storage[s.bytes]))]);
-    if (present.some((s) => a.storage[s.gzip] !== undefined)) {
-      rows.push(['', 'gzip -9', '', ...present.map((s) => cell(a.storage[s.gzip]))]);
-    }
-  }
-  const html = htmlTable(
-    [{ label: 'method' }, { label: 'written as' }, { label: 'weights', align: 'right' }, ...present.map((s) => ({ label: s.short, align: 'right' as const, title: s.label }))],
-    rows,
-    'wide',
-  );
-  const cats = present.filter((s) => s.bytes !== 'encodingBytes');
+  const cats = STORAGE_ROWS.filter((s) => STORAGE_SHORT[s.bytes] !== undefined && arms.some((a) => a.storage[s.bytes] !== undefined));
   const chart = barChart(
     `p${idx}-storage`,
     'raw bytes of the final weights by serialisation (mean over seeds)',
-    cats.map((s) => s.short),
+    cats.map((s) => STORAGE_SHORT[s.bytes]),
     arms.map((a) => ({ name: a.method, values: cats.map((s) => a.storage[s.bytes] ?? null) })),
     'bytes',
   );
-  return { html: `${html}<p class="note">b/w: bits per weight. Means over seeds; the gzipped sizes vary slightly with the trained weights.</p>`, chart };
-}
-
-function timingTable(panel: Panel): string {
-  const cols: Column[] = [
-    { label: 'method' },
-    { label: 'n', align: 'right' },
-    { label: 'training time [95% CI]', align: 'right' },
-    { label: 'training throughput', align: 'right' },
-    { label: 'inference: median pass [95% CI]', align: 'right' },
-    { label: 'inference throughput', align: 'right' },
-    { label: 'timed passes', align: 'right' },
-    { label: 'whole run', align: 'right' },
-    { label: 'backend' },
-  ];
-  const rows = panel.arms.map((a) => [
-    raw(`<strong>${escapeHtml(a.method)}</strong>`),
-    String(a.runs.length),
-    meanCi('trainSeconds', a.summaries.trainSeconds),
-    formatMetric('trainSamplesPerSecond', a.summaries.trainSamplesPerSecond?.mean),
-    meanCi('inferenceSeconds', a.summaries.inferenceSeconds),
-    formatMetric('inferenceSamplesPerSecond', a.summaries.inferenceSamplesPerSecond?.mean),
-    [...new Set(a.runs.map((r) => r.inferenceRepeats))].join(', '),
-    formatMetric('totalSeconds', a.summaries.totalSeconds?.mean),
-    [...new Set(a.runs.map((r) => r.backend))].join(', '),
-  ]);
-  return htmlTable(cols, rows, 'wide');
+  return { html: `${viewTableHtml(view, 'wide')}<p class="note">b/w: bits per weight. Means over seeds; the gzipped sizes vary slightly with the trained weights.</p>`, chart };
 }
 
 /**
@@ -465,23 +311,11 @@ export function protocolSection(experiment: string, runs: readonly RunRow[]): st
   if (s === null) {
     return '<p class="muted">No protocol comparison yet: it needs standard and octization runs (full data, 8 bits) under at least two protocols in one setting.</p>';
   }
-  const cols: Column[] = [
-    { label: 'protocol' },
-    { label: 'pairs', align: 'right' },
-    { label: 'standard: mean [min, max]', align: 'right', title: 'mean over seeds and the range of the runs' },
-    { label: 'seed inside?' },
-    { label: 'octization: mean [min, max]', align: 'right' },
-    { label: 'seed inside?' },
-    { label: 'gap oct − std: mean [95% CI]', align: 'right' },
-    { label: 'gap: [min, max] of the pairs', align: 'right' },
-    { label: 'seed gap inside?' },
-    { label: 'distance to seed', align: 'right', title: target.metric === 'testAccuracy' ? 'sum of |mean − seed| of both methods' : 'sum of |log(mean / seed)| of both methods' },
-  ];
   return `<p>${escapeHtml(protocolSummary(s))}</p>
 <p class="note">Setting: ${escapeHtml(s.setting)}. The seed reports one run per method, so its figures are compared with what one run gives: the range [min, max]
 of the n runs measured, an order-statistics interval that holds one new run with probability (n − 1)/(n + 1) (${escapeHtml(s.rows.map((r) => `${r.protocol}: n = ${r.n}, ${Math.round(((r.n - 1) / (r.n + 1)) * 100)} %`).join('; '))})
 whatever the distribution. Unlike mean ± t·sd it never leaves the bounds of the metric and does not bridge the gap between the modes of a bimodal arm. Protocols: ${s.rows.map((r) => `${escapeHtml(r.protocol)}: ${escapeHtml(PROTOCOL_DEFINITIONS[r.protocol as ProtocolName] ?? r.protocol)}`).join(' ')}</p>
-${htmlTable(cols, s.rows.map((r) => protocolCells(s, r)))}`;
+${viewTableHtml(protocolsView(s), 'wide')}`;
 }
 
 /**
@@ -494,23 +328,10 @@ export function bitSweepSection(experiment: string, runs: readonly RunRow[], cur
   if (s === null) {
     return { html: '<p class="muted">No bit-width sweep yet: it needs standard and octization runs of the same seed (full data, projected-step) at two or more widths.</p>', chart: null };
   }
-  const accuracy = s.metric === 'testAccuracy';
-  const unit = accuracy ? ' (pp)' : '';
-  const cols: Column[] = [
-    { label: 'bits', align: 'right' },
-    { label: 'pairs', align: 'right' },
-    { label: 'standard: mean [95% CI]', align: 'right' },
-    { label: 'octization: mean [95% CI]', align: 'right' },
-    { label: `gap oct − std${unit}: mean [95% CI]`, align: 'right' },
-    { label: 'p (paired t)', align: 'right' },
-    { label: 'p (perm.)', align: 'right', title: 'two-sided sign-flip permutation test' },
-    { label: 'p (Holm, family bits)', align: 'right', title: 'paired t, Holm-adjusted across the widths of this sweep' },
-    { label: 'the rule says' },
-  ];
   const chart = bitSweepChart(s);
   const html = `<p>${escapeHtml(bitSweepSummary(s))}</p>
 <p class="note">Setting: ${escapeHtml(s.setting)}. Pairs are the seeds run with both methods at a width; Holm's correction runs across the widths.</p>
-${htmlTable(cols, s.rows.map((r) => bitSweepCells(s, r)))}
+${viewTableHtml(bitSweepView(s), 'wide')}
 ${s.rows.some((r) => r.caveats.length > 0) ? `<ul class="note">${s.rows.flatMap((r) => r.caveats.map((c) => `<li>${r.bits} bits: ${escapeHtml(caveatText(c))}</li>`)).join('')}</ul>` : ''}
 ${chartGrid([chart])}`;
   return { html, chart };
@@ -542,20 +363,20 @@ below (every panel). Secondary metrics are shown for Octization vs standard with
     const pc = panelCharts(p, i, primary, an.curves);
     charts.push(...pc);
     return `<section class="panel" id="panel-${i}">
-<h3>${escapeHtml(panelTitle(p))}</h3>
+<h3>${escapeHtml(panelLabel(p, false))}</h3>
 <p class="note">Setting: ${escapeHtml(p.setting)}.${p.protocol !== 'float' ? ` Protocol: ${escapeHtml(PROTOCOL_DEFINITIONS[p.protocol as ProtocolName] ?? p.protocol)}` : ''}</p>
-${summaryTable(p, primary)}
+${summaryHtml(p, i, primary)}
 ${chartGrid(pc)}
 <h4>Paired comparisons</h4>
-${p.comparisons.length === 0 ? '<p class="muted">No pair of methods to compare in this panel.</p>' : comparisonsHtml(p.comparisons)}
+${p.comparisons.length === 0 ? '<p class="muted">No pair of methods to compare in this panel.</p>' : viewTableHtml(comparisonsView(p, `comparisons-p${i}`), 'wide cmp')}
 </section>`;
   });
   const storageParts = an.panels.map((p, i) => {
     const s = storageHtml(p, i);
     if (s.chart !== null) charts.push(s.chart);
-    return s.html === '' ? '' : `<h3>${escapeHtml(panelTitle(p))}</h3>\n${s.html}\n${s.chart === null ? '' : chartGrid([s.chart])}`;
+    return s.html === '' ? '' : `<h3>${escapeHtml(panelLabel(p, false))}</h3>\n${s.html}\n${s.chart === null ? '' : chartGrid([s.chart])}`;
   });
-  const timingParts = an.panels.map((p) => `<h3>${escapeHtml(panelTitle(p))}</h3>\n${timingTable(p)}`);
+  const timingParts = an.panels.map((p, i) => `<h3>${escapeHtml(panelLabel(p, false))}</h3>\n${viewTableHtml(timingView(p, `timing-p${i}`), 'wide')}`);
   const sweep = bitSweepSection(an.experiment, an.runs, an.curves);
   if (sweep.chart !== null) charts.push(sweep.chart);
   const note = methodsNoteHtml(methodsNoteNumbers(args.records.map((r) => r.config.optimizer.learningRate)));

@@ -426,22 +426,30 @@ function median(values: readonly number[]): number {
 }
 
 /**
+ * Seconds of one inference pass over the whole test split: batches of `batchSize` are
+ * built from the test inputs, predicted and read back (so the computation has finished on
+ * every backend). The pass {@link measureInference} times; no warm-up.
+ */
+export async function timeInferencePass(model: Trainable, data: Dataset, batchSize = 1000): Promise<number> {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be an integer >= 1, got ${batchSize}`);
+  const { trainer } = asTrainer(model, data.task);
+  const batcher = makeBatcher(data.xTest, data.yTest, data.inputShape, data);
+  const order = identityOrder(data.nTest);
+  const t0 = performance.now();
+  for (let start = 0; start < data.nTest; start += batchSize) {
+    const count = Math.min(batchSize, data.nTest - start);
+    await trainer.predict(batcher.x(order, start, count), count); // read back: finished on every backend
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+/**
  * Times inference separately from training: one warm-up pass over the test split,
  * then `repeats` timed passes; reports the median and the throughput.
  */
 export async function measureInference(model: Trainable, data: Dataset, repeats = 5, batchSize = 1000): Promise<InferenceTiming> {
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`repeats must be an integer >= 1, got ${repeats}`);
-  const { trainer } = asTrainer(model, data.task);
-  const batcher = makeBatcher(data.xTest, data.yTest, data.inputShape, data);
-  const order = identityOrder(data.nTest);
-  const pass = async (): Promise<number> => {
-    const t0 = performance.now();
-    for (let start = 0; start < data.nTest; start += batchSize) {
-      const count = Math.min(batchSize, data.nTest - start);
-      await trainer.predict(batcher.x(order, start, count), count);
-    }
-    return (performance.now() - t0) / 1000;
-  };
+  const pass = (): Promise<number> => timeInferencePass(model, data, batchSize);
   await pass();
   const seconds: number[] = [];
   for (let r = 0; r < repeats; r++) seconds.push(await pass());

@@ -20,6 +20,14 @@ export interface Segment {
 /** A paragraph: segments in order. */
 export type Paragraph = Segment[];
 
+/** A block of the bottom line: a paragraph, or one item of a list (consecutive items form one list). */
+export interface Block {
+  /** `p` a paragraph, `li` a list item. */
+  kind: 'p' | 'li';
+  /** Its text. */
+  segments: Paragraph;
+}
+
 const NAMES: Record<string, string> = { regression: 'the regression toy', mnist: 'MNIST', cifar10: 'CIFAR-10' };
 
 function value(metric: string, x: number): string {
@@ -32,20 +40,24 @@ function armText(h: HeadlineRow, a: ArmValues | null, name: string): string {
   return `${name} ${value(h.metric, a.mean)}${chance}`;
 }
 
-/** The paragraphs of the bottom line. `claimsHref(experiment)` and `panelsHref(experiment)` give link targets. */
-export function bottomLineParagraphs(b: BottomLine, claimsHref: (experiment: string) => string, panelsHref: (experiment: string) => string): Paragraph[] {
-  const out: Paragraph[] = [];
-  const first: Paragraph = [{ text: "Under the study's own reading (weights put back on the 8-bit grid after every optimizer step, Adam at lr 0.001), " }];
-  b.headlines.forEach((h, i) => {
+/** The blocks of the bottom line: the study's reading per experiment as a list, then the other protocols and the reason. `claimsHref(experiment)` and `panelsHref(experiment)` give link targets. */
+export function bottomLineParagraphs(b: BottomLine, claimsHref: (experiment: string) => string, panelsHref: (experiment: string) => string): Block[] {
+  const out: Block[] = [];
+  if (b.headlines.length === 0) return [{ kind: 'p', segments: [{ text: "No run of the study's headline claims is stored yet: the bottom line is written from stored runs only." }] }];
+  out.push({ kind: 'p', segments: [{ text: "Under the study's own reading (weights put back on the 8-bit grid after every optimizer step, Adam at lr 0.001), octolab's runs against the study's single runs:" }] });
+  for (const h of b.headlines) {
     const what = h.metric === 'testAccuracy' ? 'test accuracy' : 'test MSE of the quantized model';
     const parts = [armText(h, h.octization, 'Octization'), armText(h, h.standard, 'standard'), h.float === null ? '' : `float ${value(h.metric, h.float.mean)}`].filter((x) => x !== '');
-    const study = h.study === null ? '' : `; the study reports ${value(h.metric, h.study.a)} vs ${value(h.metric, h.study.b)}${h.metric === 'testAccuracy' ? '' : ' (its training loss)'}`;
-    first.push({ text: `${i === 0 ? '' : '; '}on ${NAMES[h.experiment] ?? h.experiment} after ${h.epochs} epochs (${what}, n = ${h.octization?.n ?? 0}) ` });
-    first.push({ text: parts.join(', '), href: claimsHref(h.experiment) });
-    first.push({ text: `${study}: ${CODE_LABELS[h.verdict] ?? h.verdict}` });
-  });
-  first.push({ text: '.' });
-  out.push(first);
+    const study = h.study === null ? 'the study reports no figure' : `the study reports ${value(h.metric, h.study.a)} vs ${value(h.metric, h.study.b)}${h.metric === 'testAccuracy' ? '' : ' (its training loss)'}`;
+    out.push({
+      kind: 'li',
+      segments: [
+        { text: `${NAMES[h.experiment] ?? h.experiment}, ${h.epochs} epochs (${what}, n = ${h.octization?.n ?? 0}): ` },
+        { text: parts.join(', '), href: claimsHref(h.experiment) },
+        { text: `; ${study}: ${CODE_LABELS[h.verdict] ?? h.verdict}.` },
+      ],
+    });
+  }
   const eq = b.protocols.filter((p) => p.verdict === 'equivalent');
   if (eq.length > 0) {
     const p: Paragraph = [{ text: 'Trained any other way (quantized once after training, at the end of each epoch, or with a straight-through estimator), the two are equivalent within the stated margin in these cases: ' }];
@@ -55,9 +67,9 @@ export function bottomLineParagraphs(b: BottomLine, claimsHref: (experiment: str
       p.push({ text: `${value(metric, e.octization ?? NaN)} vs ${value(metric, e.standard ?? NaN)} (n = ${e.n})`, href: claimsHref(e.experiment) });
     });
     const other = b.protocols.filter((x) => x.verdict !== 'equivalent');
-    if (other.length > 0) p.push({ text: `; otherwise ${other.map((o) => `${NAMES[o.experiment] ?? o.experiment} under ${o.protocol}: ${CODE_LABELS[o.verdict] ?? o.verdict}`).join('; ')}` });
     p.push({ text: '.' });
-    out.push(p);
+    if (other.length > 0) p.push({ text: ` Not equivalent: ${other.map((o) => `${NAMES[o.experiment] ?? o.experiment} under ${o.protocol} (${CODE_LABELS[o.verdict] ?? o.verdict})`).join('; ')}.` });
+    out.push({ kind: 'p', segments: p });
   }
   const why: Paragraph = [{ text: 'Why: the two methods differ in the rounding mode only, not in the octal encoding. ' }];
   const ids = b.identities.filter((x) => x.pairs > 0);
@@ -78,16 +90,30 @@ export function bottomLineParagraphs(b: BottomLine, claimsHref: (experiment: str
     });
     why.push({ text: '.' });
   }
-  out.push(why);
+  if (ids.length > 0 || codes.length > 0) out.push({ kind: 'p', segments: why });
   return out;
 }
 
-/** The paragraphs as HTML (`<p>` each, links kept). */
-export function paragraphsHtml(ps: readonly Paragraph[]): string {
-  return ps.map((p) => `<p>${p.map((s) => (s.href === undefined ? escapeHtml(s.text) : `<a href="${escapeHtml(s.href)}">${escapeHtml(s.text)}</a>`)).join('')}</p>`).join('\n');
+function segmentsHtml(p: Paragraph): string {
+  return p.map((s) => (s.href === undefined ? escapeHtml(s.text) : `<a href="${escapeHtml(s.href)}">${escapeHtml(s.text)}</a>`)).join('');
 }
 
-/** The paragraphs as Markdown (links kept). */
-export function paragraphsMarkdown(ps: readonly Paragraph[]): string {
-  return ps.map((p) => p.map((s) => (s.href === undefined ? s.text : `[${s.text}](${s.href})`)).join('')).join('\n\n');
+/** The blocks as HTML: `<p>` per paragraph, one `<ul>` per run of list items, links kept. */
+export function paragraphsHtml(blocks: readonly Block[]): string {
+  const out: string[] = [];
+  blocks.forEach((b, i) => {
+    if (b.kind === 'p') out.push(`<p>${segmentsHtml(b.segments)}</p>`);
+    else {
+      const open = blocks[i - 1]?.kind !== 'li' ? '<ul>' : '';
+      const close = blocks[i + 1]?.kind !== 'li' ? '</ul>' : '';
+      out.push(`${open}<li>${segmentsHtml(b.segments)}</li>${close}`);
+    }
+  });
+  return out.join('\n');
+}
+
+/** The blocks as Markdown: paragraphs apart, list items as `- ` lines, links kept. */
+export function paragraphsMarkdown(blocks: readonly Block[]): string {
+  const text = (p: Paragraph): string => p.map((s) => (s.href === undefined ? s.text : `[${s.text}](${s.href})`)).join('');
+  return blocks.map((b, i) => (b.kind === 'li' ? `- ${text(b.segments)}${blocks[i + 1]?.kind === 'li' ? '\n' : '\n\n'}` : `${text(b.segments)}\n\n`)).join('').trimEnd();
 }

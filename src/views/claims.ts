@@ -59,6 +59,8 @@ export function caveatText(c: Caveat): string {
       return `the environment dominates the measurement: the same ${c.method} configuration's median inference pass takes ${formatNumber(v.medianShort, 3)} s in the ${v.epochsShort}-epoch runs and ${formatNumber(v.medianLong, 3)} s in the ${v.epochsLong}-epoch runs`;
     case 'dead-networks':
       return `${formatNumber(v.zeroShare * 100, 3)} % of codes are 0 and every seed scores ${formatPercent(v.accuracy)}: both networks are dead, so "no difference" compares two dead networks`;
+    case 'timed-interleaved':
+      return `timed by octolab time-inference: both arms in one process, alternating in a balanced order, ${v.n} seeds × ${v.repeats} passes per arm (${v.warmup} warm-up discarded) on ${c.method}${v.initial > 0 ? `, on each seed's initial weights projected by each arm` : ''}, load average ${formatNumber(v.loadMin, 2)}–${formatNumber(v.loadMax, 2)}; the training runs' own timings are not used`;
     case 'diverged':
       return `${c.method} diverges: its training loss rises from epoch 1 to the last epoch in ${v.k} of ${v.n} seeds`;
     default:

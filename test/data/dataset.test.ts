@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { CANONICAL_SHA256, verifyChecksum, verifyChecksums } from '../../src/data/checksums';
 import { loadDataset } from '../../src/data/dataset';
 import { fetchBytes } from '../../src/data/download';
-import { DATA_DIR_ENV, resolveDataDir, sha256Hex, writeFileAtomic } from '../../src/data/files';
+import { DATA_DIR_ENV, portableDir, resolveDataDir, sha256Hex, writeFileAtomic } from '../../src/data/files';
 import { cifarFiles, listFiles, mnistFixture, removeDir, tempDir, writeFiles } from './fixtures';
 
 describe('data/files: resolveDataDir', () => {
@@ -17,6 +17,12 @@ describe('data/files: resolveDataDir', () => {
     assert.equal(resolveDataDir(undefined, {}, '/cwd'), path.resolve('/cwd', 'data'));
     assert.equal(resolveDataDir(undefined, { [DATA_DIR_ENV]: '  ' }, '/cwd'), path.resolve('/cwd', 'data'));
     assert.throws(() => resolveDataDir('', env, '/cwd'), /--data-dir must not be empty/);
+  });
+
+  it('records directories relative to the package root, never as a machine path', () => {
+    assert.equal(portableDir('/w/shared/data', '/w/main'), '../shared/data');
+    assert.equal(portableDir('/w/main/data', '/w/main'), 'data');
+    assert.equal(portableDir('/w/main', '/w/main'), '.');
   });
 });
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { CANONICAL_SHA256 } from '../../src/data/checksums';
-import { sha256Hex } from '../../src/data/files';
+import { portableDir, sha256Hex } from '../../src/data/files';
 import { IDX_IMAGES_MAGIC, parseIdx } from '../../src/data/idx';
 import { loadMnist } from '../../src/data/mnist';
 import { fakeFetch, idxBytes, listFiles, mnistFixture, offlineFetch, removeDir, tableFor, tempDir, writeFiles } from './fixtures';
@@ -54,7 +54,8 @@ describe('data/mnist: loadMnist on fixtures', () => {
     const k = 1 * 12 + 2 * 4 + 3;
     assert.equal(d.xTrain[k], Math.fround(((k * 37 + 14) & 255) / 255));
     const p = d.provenance;
-    assert.equal(p.dataDir, dir);
+    assert.equal(p.dataDir, portableDir(dir));
+    assert.ok(!path.isAbsolute(p.dataDir as string));
     assert.equal(p.checksums, 'not-verified');
     assert.deepEqual(
       p.files.map((f) => [f.path, f.role, f.bytes, f.sha256]),

@@ -97,7 +97,7 @@ describe('engine: prepareEngine', function () {
     assert.equal(auto.versions.tfjsNode, null);
     assert.equal(typeof auto.wasm.simd, 'boolean');
     assert.equal(auto.wasm.threads, false);
-    assert.ok(auto.wasm.binaryDir != null && path.isAbsolute(auto.wasm.binaryDir));
+    assert.ok(auto.wasm.binaryDir != null && !path.isAbsolute(auto.wasm.binaryDir) && auto.wasm.binaryDir.endsWith('tfjs-backend-wasm/dist'));
     assert.ok(auto.wasm.customKernels.includes('Conv2DBackpropFilter'));
     assert.equal(auto.host.node, process.version);
     assert.equal(auto.host.cpuCount, os.cpus().length);
@@ -200,6 +200,6 @@ describe('engine: prepareEngine', function () {
     const out = execFileSync(process.execPath, ['-e', script], { cwd: os.tmpdir(), encoding: 'utf8', env: { ...process.env, OCTOLAB_BACKEND: '' } });
     const last = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { b: string; dir: string };
     assert.equal(last.b, 'wasm');
-    assert.ok(last.dir.endsWith(path.join('tfjs-backend-wasm', 'dist')));
+    assert.ok(last.dir.endsWith('tfjs-backend-wasm/dist') && !path.isAbsolute(last.dir));
   });
 });

@@ -5,9 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeRunConfig, runKey } from '../../src/experiments/config';
 import { ConflictingRecordsError, MergeInputError, appendRecord, mergeRecords, mergeResultFiles, readRecords, readResultsPath } from '../../src/experiments/store';
-import type { WriteFn } from '../../src/io/atomic';
 import { LockHeldError, acquireLock } from '../../src/io/lock';
 import type { DivergedRunRecord, RunRecord } from '../../src/results/schema';
+import { fullAfter } from '../helpers/disk';
 
 /** A minimal record whose key is the hash of its config (as every reader checks). */
 function fake(seed: number, loss = 1): RunRecord {
@@ -25,16 +25,6 @@ function divergedFake(seed: number): DivergedRunRecord {
   } as unknown as DivergedRunRecord;
 }
 
-/** A write call that writes `limit` bytes in total, then reports a full disk. */
-function fullAfter(limit: number): WriteFn {
-  let left = limit;
-  return (fd, buffer, offset, length) => {
-    if (left <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    const n = Math.min(left, length);
-    left -= n;
-    return fs.writeSync(fd, buffer, offset, n);
-  };
-}
 
 describe('experiments: results store', () => {
   let dir: string;

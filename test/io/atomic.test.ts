@@ -3,19 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FileError, writeFileAtomic, writeFilesAtomic, writeFully } from '../../src/io/atomic';
-import type { WriteFn } from '../../src/io/atomic';
 import { LockHeldError, acquireLock, acquireLocks } from '../../src/io/lock';
+import { fullAfter } from '../helpers/disk';
 
-/** Writes `limit` bytes in total, then fails as a full disk does. */
-function fullAfter(limit: number): WriteFn {
-  let left = limit;
-  return (fd, buffer, offset, length) => {
-    if (left <= 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    const n = Math.min(left, length);
-    left -= n;
-    return fs.writeSync(fd, buffer, offset, n);
-  };
-}
 
 describe('io: atomic writes and lock files', () => {
   let dir: string;

@@ -86,11 +86,13 @@ describe('notebook: experiment views on real regression runs', function () {
     const panel = panels[0];
     assert.match(panelLabel(panel), /^2 epochs · projected-step, 8 bits · train first 128/);
     const arms = armTable(panel, 'testLoss');
-    assert.deepEqual(arms.rows.map((r) => [r[0], r[1], r[2]]), [['float', 3, '0–2'], ['standard', 3, '0–2'], ['octization', 3, '0–2']]);
+    assert.deepEqual(arms.rows.map((r) => [r[0].v, r[1].v, r[2].v]), [['float', 3, '0–2'], ['standard', 3, '0–2'], ['octization', 3, '0–2']]);
     const comps = comparisonTable(panel);
-    const primary = comps.rows.find((r) => r[0] === 'primary' && r[1] === 'octization − standard' && r[2] === 'test loss');
-    assert.ok(primary !== undefined, JSON.stringify(comps.rows.map((r) => r.slice(0, 3))));
-    assert.equal(primary[3], 'paired, n = 3');
+    const col = (k: string): number => comps.columns.findIndex((c) => c.key === k);
+    const primary = comps.rows.find((r) => r[col('kind')].v === 'main comparison' && r[col('a')].v === 'octization' && r[col('b')].v === 'standard' && r[col('metric')].v === 'test loss');
+    assert.ok(primary !== undefined, JSON.stringify(comps.rows.map((r) => r.slice(0, 4).map((c) => c.v))));
+    assert.equal(primary[col('design')].v, 'paired');
+    assert.equal(primary[col('n')].v, 3);
   });
 
   it('builds learning-curve, distribution and forest charts from the panel', () => {

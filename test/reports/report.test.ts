@@ -144,8 +144,8 @@ describe('reports: HTML reports from the results fixture', () => {
   });
 
   it('shows the paired comparisons with Holm-adjusted p-values, code dynamics and storage by encoding', () => {
-    assert.match(html.regression, /<strong>octization<\/strong> − standard/);
-    assert.match(html.regression, /toward-zero-int<\/strong> − octization/);
+    assert.match(html.regression, /<td><strong>octization<\/strong><\/td><td>standard<\/td><td>main comparison<\/td>/);
+    assert.match(html.regression, /<td><strong>toward-zero-int<\/strong><\/td><td>octization<\/td><td>ablation<\/td>/);
     assert.match(html.regression, /paired on the 5 common seeds/);
     assert.ok(html.regression.includes('fraction of codes changed per optimizer step'));
     assert.ok(html.regression.includes('fraction of weights whose code is 0'));

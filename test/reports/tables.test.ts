@@ -20,34 +20,8 @@ import {
   writeCsv,
 } from '../../src/reports/tables';
 import { FIXTURE_RESULTS } from './inputs';
+import { parseCsv } from '../helpers/csv';
 
-/** Minimal RFC 4180 reader for the round-trip test. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  return rows;
-}
 
 describe('reports: tables', () => {
   const { records } = readResultsPath(path.join(FIXTURE_RESULTS, 'regression.jsonl'));

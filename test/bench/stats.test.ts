@@ -18,10 +18,10 @@ import {
   summarize,
   summarizeKernels,
   trainingPlan,
-} from '../../src/engine/bench-stats';
+} from '../../src/bench/stats';
 import { Rng } from '../../src/random/rng';
 
-describe('bench-stats: command line', () => {
+describe('bench: command line', () => {
   it('has short-mode defaults with one worker per core', () => {
     const a = parseBenchArgs([], 2);
     assert.equal(a.full, false);
@@ -71,7 +71,7 @@ describe('bench-stats: command line', () => {
   });
 });
 
-describe('bench-stats: plans', () => {
+describe('bench: plans', () => {
   it('skips the CNN on the cpu backend and keeps the MLP short there', () => {
     assert.equal(trainingPlan('cifar10-cnn', 'cpu', false), null);
     assert.equal(trainingPlan('cifar10-cnn', 'cpu', true), null);
@@ -104,7 +104,7 @@ describe('bench-stats: plans', () => {
   });
 });
 
-describe('bench-stats: statistics', () => {
+describe('bench: statistics', () => {
   it('median of odd and even lists, unsorted', () => {
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 3, 2]), 2.5);
@@ -162,7 +162,7 @@ describe('bench-stats: statistics', () => {
   });
 });
 
-describe('bench-stats: kernels', () => {
+describe('bench: kernels', () => {
   it('sums calls by name, sorts by cost and computes shares', () => {
     const s = summarizeKernels(
       [
@@ -188,7 +188,7 @@ describe('bench-stats: kernels', () => {
   });
 });
 
-describe('bench-stats: load and formatting', () => {
+describe('bench: load and formatting', () => {
   it('warns only when the 1-minute load exceeds the cores', () => {
     const hot = loadStatus([2.5, 1, 1], 2);
     assert.equal(hot.overloaded, true);
