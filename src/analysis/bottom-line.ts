@@ -152,7 +152,7 @@ export function bottomLine(groups: readonly ClaimsByProtocol[], rows: readonly R
       for (const cs of byKey.values()) {
         const sorted = [...cs].sort((p, q) => p.epoch - q.epoch);
         const z = sorted[sorted.length - 1].zeroCodeFraction;
-        const s = sorted[0].stepChangeFraction;
+        const s = sorted.find((c) => c.epoch === 1)?.stepChangeFraction ?? null;
         if (z !== null) last.push(z);
         if (s !== null) first.push(s);
       }

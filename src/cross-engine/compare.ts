@@ -14,6 +14,7 @@ import type { EvaluateClaimsArgs } from '../analysis/claims';
 import type { VerdictCode } from '../analysis/verdict';
 import { runRow } from '../reports/tables';
 import { compareMethods } from '../statistics';
+import { CHANCE_MARGIN, chanceLevel } from '../analysis/caveats';
 
 /** One arm (every config field but the seed and the engine) measured on both engines. */
 export interface EngineArmComparison {
@@ -49,6 +50,22 @@ export interface EngineArmComparison {
   p: number | null;
   /** Whether the interval holds 0 (null without an interval). */
   ciHoldsZero: boolean | null;
+  /** Median of the metric on torch. */
+  medianTorch: number;
+  /** Median of the metric on the tfjs engine. */
+  medianWasm: number;
+  /** Median of the per-seed differences torch − wasm (null when unpaired). */
+  medianDiff: number | null;
+  /** Two-sided sign-flip permutation p of the paired differences (null when unpaired). */
+  pPermutation: number | null;
+  /** Classification: runs at chance (accuracy ≤ chance + margin) on torch; null for regression. */
+  atChanceTorch: number | null;
+  /** See {@link atChanceTorch}, on the tfjs engine. */
+  atChanceWasm: number | null;
+  /** Seeds whose final metric is bit-identical on both engines. */
+  identicalSeeds: number;
+  /** The metric of each common seed on both engines, by seed. */
+  pairs: { seed: number; torch: number; wasm: number }[];
 }
 
 /** How a claim's verdicts on the two engines relate. */
@@ -70,6 +87,10 @@ export interface ClaimAgreement {
   estimateWasm: number | null;
   /** `same`, `different`, or `not-comparable` when either engine has no results for it. */
   agreement: VerdictAgreement;
+  /** Metric of the claim. */
+  metric: string;
+  /** Scale of the estimates: a difference of the metric, a log-ratio, or a change of a gap. */
+  scale: 'difference' | 'log-ratio' | 'gap-change';
 }
 
 /** The whole comparison. */
@@ -116,6 +137,19 @@ function metricOf(r: RunRecord): { metric: 'testAccuracy' | 'testLoss'; value: n
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs at chance (accuracy at most chance + the margin), or null for a loss metric or an experiment without a chance level. */
+function atChance(experiment: string, xs: readonly { metric: string; value: number }[]): number | null {
+  const chance = chanceLevel(experiment);
+  if (chance === null || xs.some((x) => x.metric !== 'testAccuracy')) return null;
+  return xs.filter((x) => x.value <= chance + CHANCE_MARGIN).length;
+}
+
 /**
  * Compares the runs of `records` by engine: torch records (config.engine `torch`) against the
  * tfjs ones (no engine field: the committed wasm runs).
@@ -157,13 +191,17 @@ export function compareEngines(records: readonly RunRecord[], args: CompareEngin
     let ci: [number, number] | null = null;
     let design: EngineArmComparison['design'] = null;
     let p: number | null = null;
+    let pPermutation: number | null = null;
     if (ta.length >= 2 && wa.length >= 2) {
       const cmp = compareMethods(ta, wa, { direction: t[0].metric === 'testLoss' ? 'lower-is-better' : 'higher-is-better', resamples: 200 });
       diff = cmp.meanDiff;
       ci = [cmp.tCI.lower, cmp.tCI.upper];
       design = cmp.design;
       p = cmp.pT;
+      pPermutation = cmp.pPermutation;
     }
+    const wasmBySeed = new Map(w.map((x) => [x.seed, x.value]));
+    const pairDiffs = design === 'paired' ? seeds.map((sd) => (t.find((x) => x.seed === sd) as { value: number }).value - (wasmBySeed.get(sd) as number)) : [];
     const c = arm.config;
     arms.push({
       experiment: c.experiment,
@@ -182,6 +220,14 @@ export function compareEngines(records: readonly RunRecord[], args: CompareEngin
       design,
       p,
       ciHoldsZero: ci === null ? null : ci[0] <= 0 && ci[1] >= 0,
+      medianTorch: median(t.map((x) => x.value)),
+      medianWasm: median(w.map((x) => x.value)),
+      medianDiff: pairDiffs.length === 0 ? null : median(pairDiffs),
+      pPermutation,
+      atChanceTorch: atChance(c.experiment, t),
+      atChanceWasm: atChance(c.experiment, w),
+      identicalSeeds: seeds.filter((sd) => t.find((x) => x.seed === sd)?.value === wasmBySeed.get(sd)).length,
+      pairs: seeds.map((sd) => ({ seed: sd, torch: (t.find((x) => x.seed === sd) as { value: number }).value, wasm: wasmBySeed.get(sd) as number })),
     });
     const keep = (rs: RunRecord[]): RunRecord[] => (commonOnly && seeds.length >= 2 ? rs.filter((r) => seeds.includes(r.config.seed)) : rs);
     keepTorch.push(...keep(arm.torch));
@@ -205,6 +251,8 @@ export function compareEngines(records: readonly RunRecord[], args: CompareEngin
       estimateTorch: c.estimate,
       estimateWasm: w?.estimate ?? null,
       agreement: comparable ? (c.verdict === wv ? 'same' : 'different') : 'not-comparable',
+      metric: c.metric,
+      scale: c.scale,
     };
   });
   return { arms, claims, torchOnly: torchOnly.sort() };

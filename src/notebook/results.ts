@@ -4,7 +4,7 @@
  * without stored runs says so instead of showing anything made up.
  */
 import * as fs from 'node:fs';
-import { readResultsPath } from '../experiments/store';
+import { readResultsWithInitialStates } from '../experiments/initial-states';
 import type { DivergedRunRecord, RunRecord } from '../results/schema';
 
 /** What {@link loadStoredResults} found. */
@@ -51,7 +51,7 @@ export function loadStoredResults(resultsPath: string, experiment?: string, args
       message: `No stored results: ${shown} does not exist. The stored-results sections below are skipped; run the experiments (octolab run) or set OCTOLAB_RESULTS.`,
     };
   }
-  const read = readResultsPath(resultsPath);
+  const read = readResultsWithInitialStates(resultsPath);
   const records = experiment === undefined ? read.records : read.records.filter((r) => r.config?.experiment === experiment);
   const diverged = experiment === undefined ? read.diverged : read.diverged.filter((r) => r.config?.experiment === experiment);
   const divergedNote = diverged.length === 0 ? '' : ` ${diverged.length} diverged run(s) are stored apart (no final metrics).`;

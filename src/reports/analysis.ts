@@ -195,12 +195,16 @@ function metricValues(runs: readonly RunRow[], metric: RunMetric): number[] | nu
   return out;
 }
 
-/** Per-epoch mean and t interval of one curve metric across the given curve rows (one run per seed). */
+/**
+ * Per-epoch mean and t interval of one curve metric across the given curve rows (one run per
+ * seed). Epochs where the metric is not defined (e.g. training loss at epoch 0) are left out;
+ * null when it is defined at no epoch.
+ */
 export function bandOf(rows: readonly CurveRow[], metric: CurveMetric): BandPoint[] | null {
   const byEpoch = new Map<number, number[]>();
   for (const r of rows) {
     const v = r[metric];
-    if (v === null) return null;
+    if (v === null) continue;
     const list = byEpoch.get(r.epoch) ?? [];
     list.push(v);
     byEpoch.set(r.epoch, list);

@@ -6,6 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunRecord } from '../results/schema';
+import { compareEngines } from '../cross-engine';
+import { readResultsWithInitialStates } from '../experiments/initial-states';
+import { engineArmsView, engineClaimsView } from '../views/engines';
+import { enginesPage, enginesSentence, enginesSummary } from './engines';
 import { mergeRecords, readResultsPath, resultFiles } from '../experiments/store';
 import { readTimingRecords, TIMING_FOLDER } from '../timing/runner';
 import type { InferenceTimingRecord } from '../timing/interleaved';
@@ -266,13 +270,50 @@ export function readTimingPath(results: string): { records: InferenceTimingRecor
   return out;
 }
 
+/** Name of the folder of torch runs inside a results folder. */
+export const TORCH_FOLDER = 'torch';
+
+/**
+ * The engines page and its two CSV files, staged with `stage`, when `<results>/torch/` holds
+ * runs of arms that the wasm records have too; null otherwise. Damaged torch lines are fatal
+ * unless `allowDamaged` (then skipped, as for the wasm results).
+ */
+function enginesOutputs(args: BuildReportsArgs, wasm: readonly RunRecord[], stage: (file: string, data: string) => string): { files: string[]; sentence: string } | null {
+  const dir = path.join(args.results, TORCH_FOLDER);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return null;
+  const read = readResultsWithInitialStates(dir);
+  if (read.problems.length > 0 && args.allowDamaged !== true) throw new DamagedResultsError(read.problems);
+  const torch = mergeRecords([read]).records as RunRecord[];
+  if (torch.length === 0) return null;
+  const comparison = compareEngines([...wasm, ...torch], { claims: { resamples: args.resamples ?? 10000, rule: args.rule ?? DEFAULT_RULE } });
+  if (comparison.arms.length === 0) return null;
+  const tablesDir = path.join(args.out, 'tables');
+  const compared = new Set(comparison.arms.flatMap((a) => [a.experiment]));
+  const files = [
+    stage(path.join(tablesDir, 'engines-arms.csv'), toCsv(viewTableCsv(engineArmsView(comparison)))),
+    stage(path.join(tablesDir, 'engines-claims.csv'), toCsv(viewTableCsv(engineClaimsView(comparison)))),
+    stage(
+      path.join(args.out, 'engines.html'),
+      enginesPage({
+        comparison,
+        torchRecords: torch.filter((r) => compared.has(r.config.experiment)),
+        resultsPath: path.join(args.results, TORCH_FOLDER),
+        csv: { arms: 'tables/engines-arms.csv', claims: 'tables/engines-claims.csv' },
+      }),
+    ),
+  ];
+  return { files, sentence: enginesSentence(enginesSummary(comparison)) };
+}
+
 /**
  * Reads the results, checks them (damaged lines are fatal unless
  * `allowDamaged`), drops duplicate runs, and writes every report and table.
  * @throws DamagedResultsError listing file:line and reason of each damaged line.
  */
 export function buildReports(args: BuildReportsArgs): BuildReportsResult {
-  const runs = args.missingOk === true && !fs.existsSync(args.results) ? { records: [], problems: [] } : readResultsPath(args.results);
+  const exists = fs.existsSync(args.results);
+  // A missing path is an error unless missingOk: readResultsPath names it.
+  const runs = exists ? readResultsWithInitialStates(args.results) : args.missingOk === true ? { records: [], problems: [] } : readResultsPath(args.results);
   const timing = readTimingPath(args.results);
   const read = { ...runs, problems: [...runs.problems, ...timing.problems] };
   if (read.problems.length > 0 && args.allowDamaged !== true) throw new DamagedResultsError(read.problems);
@@ -362,6 +403,8 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   files.push(stage(path.join(tablesDir, 'facts.csv'), toCsv(factsCsvTable(claims))));
   files.push(stage(path.join(tablesDir, 'study-progress.csv'), toCsv(progressTable(progress))));
   if (diverged.length > 0) files.push(stage(path.join(tablesDir, 'diverged.csv'), toCsv(divergedTable(diverged))));
+  const engines = enginesOutputs(args, records as RunRecord[], stage);
+  if (engines !== null) files.push(...engines.files);
   const bottom = bottomLine(claims, rows, curves);
   const index = indexPage({
     bottomLine: bottom,
@@ -376,6 +419,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
     progress,
     progressCsv: 'tables/study-progress.csv',
     resultsPath: args.results,
+    engines: engines === null ? undefined : { sentence: engines.sentence, href: 'engines.html', csv: 'tables/engines-arms.csv' },
   });
   const indexFile = path.join(args.out, 'index.html');
   files.push(stage(indexFile, withSection(index, divergedSection(diverged, 'tables/diverged.csv'))));

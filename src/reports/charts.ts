@@ -106,8 +106,9 @@ export function bandChart(id: string, title: string, series: readonly BandSeries
       line: { color: colour, width: 2 }, marker: { color: colour, size: 5 }, customdata, hovertemplate: hover,
     });
   });
-  const maxEpoch = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.epoch)));
-  return { id, title, data, layout: baseLayout('epoch', yTitle, { xaxis: { title: { text: 'epoch' }, gridcolor: '#e6e6e6', zeroline: false, dtick: maxEpoch <= 10 ? 1 : undefined, range: [0.5, maxEpoch + 0.5] } }) };
+  const epochsDrawn = series.flatMap((s) => s.points.map((p) => p.epoch));
+  const [minEpoch, maxEpoch] = [Math.min(1, ...epochsDrawn), Math.max(1, ...epochsDrawn)];
+  return { id, title, data, layout: baseLayout('epoch', yTitle, { xaxis: { title: { text: 'epoch' }, gridcolor: '#e6e6e6', zeroline: false, dtick: maxEpoch <= 10 ? 1 : undefined, range: [minEpoch - 0.5, maxEpoch + 0.5] } }) };
 }
 
 /** One method's per-seed curves for {@link seedLinesChart}. */
@@ -142,8 +143,9 @@ export function seedLinesChart(id: string, title: string, series: readonly SeedL
     });
     data.push({ type: 'scatter', mode: 'lines', name: `${s.method} median`, legendgroup: s.method, x: epochs, y: med, line: { color: colour, width: 3 }, hovertemplate: `${s.method} median<br>epoch %{x}<br>%{y:.4g}<extra></extra>` });
   }
-  const maxEpoch = Math.max(1, ...series.flatMap((s) => s.seeds.flatMap((c) => c.points.map((p) => p.epoch))));
-  return { id, title, data, layout: baseLayout('epoch', yTitle, { xaxis: { title: { text: 'epoch' }, gridcolor: '#e6e6e6', zeroline: false, dtick: maxEpoch <= 10 ? 1 : undefined, range: [0.5, maxEpoch + 0.5] } }) };
+  const epochsDrawn = series.flatMap((s) => s.seeds.flatMap((c) => c.points.map((p) => p.epoch)));
+  const [minEpoch, maxEpoch] = [Math.min(1, ...epochsDrawn), Math.max(1, ...epochsDrawn)];
+  return { id, title, data, layout: baseLayout('epoch', yTitle, { xaxis: { title: { text: 'epoch' }, gridcolor: '#e6e6e6', zeroline: false, dtick: maxEpoch <= 10 ? 1 : undefined, range: [minEpoch - 0.5, maxEpoch + 0.5] } }) };
 }
 
 /** One method's points for {@link sweepChart}: a mean and its interval at each x. */

@@ -238,6 +238,22 @@ function summaryHtml(panel: Panel, idx: number, primary: RunMetric): string {
   return `${viewTableHtml(summaryView(panel, primary, `summary-p${idx}`), 'wide')}${warn.length + bimodal.length === 0 ? '' : `<ul class="warn">${[...warn, ...bimodal].join('')}</ul>`}`;
 }
 
+/** What epoch 0 of the panel's curves is, by protocol (empty when no run of the panel has its initial state). */
+function epochZeroNote(panel: Panel, curves: readonly CurveRow[]): string {
+  const keys = new Set(panel.arms.flatMap((a) => a.runs.map((r) => r.key)));
+  const withZero = new Set(curves.filter((c) => c.epoch === 0 && keys.has(c.key)).map((c) => c.key));
+  if (withZero.size === 0) return '';
+  const what: Record<string, string> = {
+    float: 'the float initial weights',
+    'projected-step': 'the initial weights after the first projection, where training starts',
+    'projected-epoch': 'the initial weights after the first projection, where training starts',
+    ptq: 'the float initial weights (ptq’s curves are the float model’s; it quantizes once at the end)',
+    qat: 'the quantized initial weights that its forward pass uses',
+  };
+  const missing = keys.size - withZero.size;
+  return `<p class="note">Epoch 0 is the model before the first optimizer step: ${escapeHtml(what[panel.protocol] ?? 'the initial model')}; test set only, so the training-loss and code-change curves start at epoch 1.${missing > 0 ? ` ${missing} of ${keys.size} runs have no epoch-0 state and start at epoch 1.` : ''}</p>`;
+}
+
 function panelCharts(panel: Panel, idx: number, primary: RunMetric, curves: readonly CurveRow[]): ChartSpec[] {
   const charts: ChartSpec[] = [];
   const series = (m: CurveMetric): { method: string; points: NonNullable<Arm['bands'][CurveMetric]> }[] =>
@@ -367,6 +383,7 @@ below (every panel). Secondary metrics are shown for Octization vs standard with
 <p class="note">Setting: ${escapeHtml(p.setting)}.${p.protocol !== 'float' ? ` Protocol: ${escapeHtml(PROTOCOL_DEFINITIONS[p.protocol as ProtocolName] ?? p.protocol)}` : ''}</p>
 ${summaryHtml(p, i, primary)}
 ${chartGrid(pc)}
+${epochZeroNote(p, an.curves)}
 <h4>Paired comparisons</h4>
 ${p.comparisons.length === 0 ? '<p class="muted">No pair of methods to compare in this panel.</p>' : viewTableHtml(comparisonsView(p, `comparisons-p${i}`), 'wide cmp')}
 </section>`;
@@ -477,6 +494,8 @@ export interface IndexPageArgs {
   progressCsv: string;
   /** Results path read. */
   resultsPath: string;
+  /** The cross-engine replication: its one-sentence summary and its page (absent without torch runs). */
+  engines?: { sentence: string; href: string; csv: string };
 }
 
 /**
@@ -543,7 +562,7 @@ export function indexPage(args: IndexPageArgs): string {
 <h1>octolab reports</h1>
 <p class="muted">A reproduction and review of the study comparing standard weight quantization with "Octization".
 Built from <code>${escapeHtml(args.resultsPath)}</code> (${prov.runs} runs${prov.lastFinish === null ? '' : `; ${asOf(prov.lastFinish)}`}), without training.</p>
-<nav class="toc"><a href="#bottom-line">Bottom line</a><a href="#claims">Claims</a><a href="#reports">Experiment reports</a><a href="#progress">Study progress</a><a href="#provenance">Provenance</a><a href="#notebooks">Notebooks</a></nav>
+<nav class="toc"><a href="#bottom-line">Bottom line</a><a href="#claims">Claims</a><a href="#reports">Experiment reports</a>${args.engines === undefined ? '' : '<a href="#engines">Engines</a>'}<a href="#progress">Study progress</a><a href="#provenance">Provenance</a><a href="#notebooks">Notebooks</a></nav>
 </header>
 ${args.bottomLine === undefined ? '' : `<section id="bottom-line" class="bottom-line"><h2>Bottom line</h2>
 ${paragraphsHtml(bottomLineParagraphs(args.bottomLine, (e) => `${e}.html#claims`, (e) => `${e}.html#results`))}
@@ -554,7 +573,11 @@ ${claimsSection(args.claims, args.rule, true)}
 </section>
 <section id="reports"><h2>Experiment reports</h2>
 ${reports}
+<p class="note">Engine: ${escapeHtml(prov.engines.map((e) => `${e.backend} (${e.runs} runs)`).join(', ') || MISSING)}. Every figure on these pages and the experiment pages comes from these runs; a paired comparison never mixes engines.</p>
 </section>
+${args.engines === undefined ? '' : `<section id="engines"><h2>Engines: torch against wasm</h2>
+<p>${escapeHtml(args.engines.sentence)} <a href="${escapeHtml(args.engines.href)}">The comparison, arm by arm and claim by claim</a> · <a href="${escapeHtml(args.engines.csv)}">as CSV</a>.</p>
+</section>`}
 <section id="progress"><h2>Study progress</h2>
 ${progressSection(args.progress, args.progressCsv)}
 </section>

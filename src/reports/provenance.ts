@@ -94,6 +94,11 @@ export function provenanceOf(records: readonly RunRecord[]): Provenance {
       if ('threads' in w) details['wasm threads'] = `${String(w.threads)}${'threadsCount' in w ? ` (${String(w.threadsCount)})` : ''}`;
       if (Array.isArray(w.customKernels) && w.customKernels.length > 0) details['custom wasm kernels'] = (w.customKernels as string[]).join(', ');
     }
+    const torch = (e as { torch?: { version?: string; threads?: number; build?: string[] } }).torch;
+    if (torch !== undefined && torch !== null) {
+      const cap = (torch.build ?? []).find((l) => l.startsWith('CPU capability usage'));
+      details.libtorch = `${String(torch.version)}, ${String(torch.threads)} thread(s)${cap === undefined ? '' : `, ${cap.replace('CPU capability usage: ', '')}`}`;
+    }
     details['native package'] = e.nativePackage ?? 'none';
     details['native GPU'] = e.nativeGpu === null || e.nativeGpu === undefined ? 'n/a' : String(e.nativeGpu);
     details.requested = `${String(e.requested)} (${String(e.requestedBy)})`;

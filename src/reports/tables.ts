@@ -86,10 +86,10 @@ export interface RunRow {
 
 /** One epoch of one run, flattened for learning curves and code dynamics. */
 export interface CurveRow extends Pick<RunRow, 'key' | 'experiment' | 'setting' | 'method' | 'protocol' | 'bits' | 'epochs' | 'seed'> {
-  /** 1-based epoch. */
+  /** Epoch: 1-based; 0 is the initial model (after the protocol's first projection, where it does one). */
   epoch: number;
-  /** Mean training loss over the epoch's batches. */
-  trainLoss: number;
+  /** Mean training loss over the epoch's batches (null at epoch 0: nothing was trained). */
+  trainLoss: number | null;
   /** Training accuracy, or null. */
   trainAccuracy: number | null;
   /** Test loss after the epoch. */
@@ -238,34 +238,36 @@ export function runRow(record: RunRecord): RunRow {
   };
 }
 
-/** Flattens the per-epoch metrics of one record into {@link CurveRow}s. */
+/** Flattens the per-epoch metrics of one record into {@link CurveRow}s, from epoch 0 when the record has its initial state. */
 export function curveRows(record: RunRecord): CurveRow[] {
   const run = runRow(record);
   const where = `run ${run.key}`;
+  const id = { key: run.key, experiment: run.experiment, setting: run.setting, method: run.method, protocol: run.protocol, bits: run.bits, epochs: run.epochs, seed: run.seed };
   const timingEpochs = (record.timing?.epochs ?? []) as { trainSeconds?: number }[];
-  return record.metrics.epochs.map((e, i) => {
+  const rows: CurveRow[] = [];
+  const init = record.metrics.initial;
+  if (init !== undefined) {
+    const w = weightTotals(init.weights, `${where} epoch 0`);
+    rows.push({
+      ...id,
+      epoch: 0,
+      trainLoss: null,
+      trainAccuracy: null,
+      testLoss: init.testLoss,
+      testAccuracy: init.testAccuracy,
+      stepChangeFraction: null,
+      epochChangeFraction: null,
+      zeroCodeFraction: init.zeroCodeFraction,
+      ...w,
+      trainSeconds: null,
+    });
+  }
+  record.metrics.epochs.forEach((e, i) => {
     const w = `${where} epoch ${i + 1}`;
-    const weights = Array.isArray(e.weights) ? e.weights : [];
-    let size = 0;
-    let absSum = 0;
-    let zeros = 0;
-    for (const t of weights) {
-      const n = num(t, 'size', w);
-      size += n;
-      absSum += n * num(t, 'meanAbs', w);
-      zeros += n * num(t, 'zeroFraction', w);
-    }
     const q = e.quant ?? null;
     const ts = timingEpochs[i]?.trainSeconds;
-    return {
-      key: run.key,
-      experiment: run.experiment,
-      setting: run.setting,
-      method: run.method,
-      protocol: run.protocol,
-      bits: run.bits,
-      epochs: run.epochs,
-      seed: run.seed,
+    rows.push({
+      ...id,
       epoch: num(e, 'epoch', w),
       trainLoss: num(e, 'trainLoss', w),
       trainAccuracy: numOrNull(e, 'trainAccuracy', w),
@@ -274,11 +276,25 @@ export function curveRows(record: RunRecord): CurveRow[] {
       stepChangeFraction: q === null ? null : numOrNull(q, 'stepChangeFraction', w),
       epochChangeFraction: q === null ? null : numOrNull(q, 'epochChangeFraction', w),
       zeroCodeFraction: q === null ? null : numOrNull(q, 'zeroCodeFraction', w),
-      meanAbsWeight: size > 0 ? absSum / size : null,
-      zeroWeightFraction: size > 0 ? zeros / size : null,
+      ...weightTotals(Array.isArray(e.weights) ? e.weights : [], w),
       trainSeconds: typeof ts === 'number' && Number.isFinite(ts) ? ts : null,
-    };
+    });
   });
+  return rows;
+}
+
+/** Size-weighted mean |w| and zero fraction over a record's per-tensor weight statistics (null without tensors). */
+function weightTotals(weights: readonly unknown[], where: string): Pick<CurveRow, 'meanAbsWeight' | 'zeroWeightFraction'> {
+  let size = 0;
+  let absSum = 0;
+  let zeros = 0;
+  for (const t of weights) {
+    const n = num(t, 'size', where);
+    size += n;
+    absSum += n * num(t, 'meanAbs', where);
+    zeros += n * num(t, 'zeroFraction', where);
+  }
+  return { meanAbsWeight: size > 0 ? absSum / size : null, zeroWeightFraction: size > 0 ? zeros / size : null };
 }
 
 /** A table cell: what DataFrames and CSV files hold. */

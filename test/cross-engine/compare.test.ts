@@ -48,6 +48,25 @@ describe('cross-engine comparison', () => {
     assert.equal(standard.ciHoldsZero, true);
   });
 
+  it('co-reports medians, the permutation p, chance counts and bit-identical seeds per arm', () => {
+    const records = [
+      ...[0, 1, 2, 3].map((s) => rec('wasm', 'standard', s, [0.098, 0.098, 0.4, 0.098][s])),
+      ...[0, 1, 2, 3].map((s) => rec('torch', 'standard', s, [0.098, 0.2, 0.5, 0.098][s])),
+    ];
+    const [a] = compareEngines(records).arms;
+    // per-seed differences 0, 0.102, 0.1, 0: mean 0.0505, median 0.05
+    assert.ok(Math.abs((a.diff as number) - 0.0505) < 1e-12);
+    assert.ok(Math.abs((a.medianDiff as number) - 0.05) < 1e-12);
+    assert.equal(a.medianWasm, 0.098);
+    assert.ok(Math.abs(a.medianTorch - 0.149) < 1e-12);
+    // of the 2^4 sign flips, |mean| reaches the observed 0.0505 when 0.102 and 0.1 keep one sign (both + or both −): 8 of 16
+    assert.equal(a.pPermutation, 0.5);
+    // chance 0.1 + margin 0.05 = 0.15: wasm 3 of 4, torch 2 of 4
+    assert.deepEqual([a.atChanceWasm, a.atChanceTorch], [3, 2]);
+    assert.equal(a.identicalSeeds, 2);
+    assert.deepEqual(a.pairs.map((p) => p.seed), [0, 1, 2, 3]);
+  });
+
   it('judges each claim on both engines and says whether the verdicts agree', () => {
     const both = (torchGap: number) => [
       ...SEEDS.map((s) => rec('wasm', 'standard', s, 0.1 + wobble(s))),

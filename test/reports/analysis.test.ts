@@ -41,7 +41,7 @@ describe('reports: analysis', () => {
     assert.equal(pairOnCommonSeeds([{ seed: 0, value: 1 }, { seed: 1, value: 1 }], [{ seed: 1, value: 1 }, { seed: 2, value: 1 }]).note, null);
   });
 
-  it('computes per-epoch bands (mean and t interval), none for a metric some epoch lacks', () => {
+  it('computes per-epoch bands (mean and t interval), none for a metric no epoch has', () => {
     const base = { key: 'k', experiment: 'x', setting: 's', method: 'm', protocol: 'p', bits: 8, epochs: 2, trainAccuracy: null, testAccuracy: null, testLoss: 1, stepChangeFraction: null, epochChangeFraction: null, zeroCodeFraction: null, meanAbsWeight: null, zeroWeightFraction: null, trainSeconds: null } as const;
     const rows: CurveRow[] = [
       { ...base, seed: 0, epoch: 1, trainLoss: 1 },
@@ -57,6 +57,18 @@ describe('reports: analysis', () => {
     assert.ok(Math.abs((band[0].ci as { upper: number }).upper - (2 + 12.706204736)) < 1e-6);
     assert.equal(band[1].ci, null);
     assert.equal(bandOf(rows, 'stepChangeFraction'), null);
+  });
+
+  it('leaves out the epochs where a metric is undefined (training loss at epoch 0) and keeps the others', () => {
+    const base = { key: 'k', experiment: 'x', setting: 's', method: 'm', protocol: 'p', bits: 8, epochs: 1, trainAccuracy: null, testAccuracy: null, stepChangeFraction: null, epochChangeFraction: null, zeroCodeFraction: null, meanAbsWeight: null, zeroWeightFraction: null, trainSeconds: null } as const;
+    const rows: CurveRow[] = [
+      { ...base, seed: 0, epoch: 0, trainLoss: null, testLoss: 4 },
+      { ...base, seed: 1, epoch: 0, trainLoss: null, testLoss: 6 },
+      { ...base, seed: 0, epoch: 1, trainLoss: 2, testLoss: 1 },
+      { ...base, seed: 1, epoch: 1, trainLoss: 4, testLoss: 3 },
+    ];
+    assert.deepEqual((bandOf(rows, 'trainLoss') ?? []).map((p) => [p.epoch, p.n, p.mean]), [[1, 2, 3]]);
+    assert.deepEqual((bandOf(rows, 'testLoss') ?? []).map((p) => [p.epoch, p.n, p.mean]), [[0, 2, 5], [1, 2, 2]]);
   });
 
   it('groups runs into panels with the float baseline and applies Holm across the primary comparisons', () => {

@@ -83,6 +83,29 @@ describe('reports: tables', () => {
     assert.ok(Math.abs((curveRows(records[0])[0].meanAbsWeight as number) - expected) < 1e-12);
   });
 
+  it('starts the curves at epoch 0 when the record has its initial state: test metrics and weights, no training loss or code changes', () => {
+    const rec = records.find((r) => r.config.method === 'octization') as RunRecord;
+    const initial = {
+      testLoss: 2.5,
+      testAccuracy: 0.11,
+      weights: [
+        { name: 'a', size: 3, meanAbs: 0.2, zeroFraction: 1 / 3 },
+        { name: 'b', size: 1, meanAbs: 0.6, zeroFraction: 0 },
+      ],
+      zeroCodeFraction: 0.25,
+      quantizedTest: null,
+    };
+    const rows = curveRows({ ...rec, metrics: { ...rec.metrics, initial } });
+    assert.equal(rows.length, rec.metrics.epochs.length + 1);
+    assert.deepEqual(rows.map((r) => r.epoch), [0, ...rec.metrics.epochs.map((_, i) => i + 1)]);
+    const z = rows[0];
+    assert.deepEqual([z.testLoss, z.testAccuracy, z.trainLoss, z.stepChangeFraction, z.epochChangeFraction, z.zeroCodeFraction, z.trainSeconds], [2.5, 0.11, null, null, null, 0.25, null]);
+    // size-weighted: (3·0.2 + 1·0.6) / 4 = 0.3; zeros (3·⅓ + 0) / 4 = 0.25
+    assert.ok(Math.abs((z.meanAbsWeight as number) - 0.3) < 1e-12);
+    assert.ok(Math.abs((z.zeroWeightFraction as number) - 0.25) < 1e-12);
+    assert.deepEqual(rows.slice(1), curveRows(rec));
+  });
+
   it('builds runs and curves tables and DataFrames with the documented columns', () => {
     const rows = records.map(runRow);
     const t = runsTable(rows);
