@@ -5,7 +5,8 @@
 // [kh, kw, inC, outC], inputs NHWC, flatten in H-W-C order), so that octolab's seeded initial
 // weights, projection and checkpoints read and write the same bits on every engine.
 // Parameters and optimizer slots are exposed to JavaScript as zero-copy Float32Array views.
-// The optimizer (Adam or SGD) follows tf.train.adam / tf.train.sgd step for step.
+// The optimizer (Adam, SGD or SGD with momentum) follows tf.train.adam / tf.train.sgd /
+// tf.train.momentum step for step.
 #include <node_api.h>
 #include <torch/torch.h>
 
@@ -30,11 +31,11 @@ struct Layer {
 struct Net {
   std::vector<Layer> layers;
   std::vector<torch::Tensor> params;
-  std::vector<torch::Tensor> m, v;  // Adam moments (empty for SGD)
+  std::vector<torch::Tensor> m, v;  // Adam moments; m alone holds SGD's momentum accumulators (both empty for plain SGD)
   std::vector<int64_t> inputShape;  // per example
   bool classification = true;
   bool adam = true;
-  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-7;
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-7, momentum = 0;
   float accBeta1 = 0.9f, accBeta2 = 0.999f;
   int64_t iterations = 0;
   // Time spent in the phases of step(), in nanoseconds, since the last timers() call.
@@ -193,7 +194,15 @@ torch::Tensor batchTensor(const Net& net, float* data, int64_t count) {
 void optimizerStep(Net& net) {
   torch::NoGradGuard guard;
   if (!net.adam) {
-    for (auto& p : net.params) p.add_(p.grad(), -net.lr);
+    if (net.momentum == 0) {
+      for (auto& p : net.params) p.add_(p.grad(), -net.lr);
+      return;
+    }
+    // tf.train.momentum (no Nesterov): accumulation = momentum * accumulation + g; w -= lr * accumulation.
+    for (size_t i = 0; i < net.params.size(); i++) {
+      net.m[i].mul_(net.momentum).add_(net.params[i].grad());
+      net.params[i].add_(net.m[i], -net.lr);
+    }
     return;
   }
   const double oneMinusAcc1 = 1.0 - static_cast<double>(net.accBeta1);
@@ -282,27 +291,28 @@ napi_value CreateNet(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// resetOptimizer(net, name, learningRate): a fresh optimizer state, as a new tf.train.adam / tf.train.sgd.
+// resetOptimizer(net, name, learningRate, momentum): a fresh optimizer state, as a new
+// tf.train.adam / tf.train.sgd (momentum 0) / tf.train.momentum (sgd, momentum > 0).
 napi_value ResetOptimizer(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value args[3];
+  size_t argc = 4;
+  napi_value args[4];
   NAPI_CHECK(napi_get_cb_info(env, info, &argc, args, nullptr, nullptr));
-  Net* net = argc == 3 ? unwrapNet(env, args[0]) : nullptr;
-  if (net == nullptr) return throwError(env, "resetOptimizer(net, name, learningRate)");
+  Net* net = argc == 4 ? unwrapNet(env, args[0]) : nullptr;
+  if (net == nullptr) return throwError(env, "resetOptimizer(net, name, learningRate, momentum)");
   char buf[16];
   size_t len = 0;
   NAPI_CHECK(napi_get_value_string_utf8(env, args[1], buf, sizeof buf, &len));
   const std::string name(buf, len);
   if (name != "adam" && name != "sgd") return throwError(env, "unknown optimizer '" + name + "' (valid: adam, sgd)");
   NAPI_CHECK(napi_get_value_double(env, args[2], &net->lr));
+  NAPI_CHECK(napi_get_value_double(env, args[3], &net->momentum));
   net->adam = name == "adam";
+  if (net->adam && net->momentum != 0) return throwError(env, "momentum applies to sgd only");
   net->m.clear();
   net->v.clear();
-  if (net->adam) {
-    for (auto& p : net->params) {
-      net->m.push_back(torch::zeros_like(p).detach());
-      net->v.push_back(torch::zeros_like(p).detach());
-    }
+  for (auto& p : net->params) {
+    if (net->adam || net->momentum != 0) net->m.push_back(torch::zeros_like(p).detach());
+    if (net->adam) net->v.push_back(torch::zeros_like(p).detach());
   }
   net->iterations = 0;
   net->accBeta1 = static_cast<float>(net->beta1);
@@ -320,7 +330,8 @@ napi_value Params(napi_env env, napi_callback_info info) {
   return viewsOf(env, net->params);
 }
 
-// slots(net) -> Float32Array[] (live views: first moments, then second moments; empty for SGD)
+// slots(net) -> Float32Array[] (live views: Adam's first moments, then second moments; SGD's
+// momentum accumulators; empty for plain SGD)
 napi_value Slots(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -383,7 +394,7 @@ napi_value Step(napi_env env, napi_callback_info info) {
   NAPI_CHECK(napi_get_value_int64(env, args[3], &count));
   napi_valuetype applyType;
   NAPI_CHECK(napi_typeof(env, args[4], &applyType));
-  if (net->adam && net->m.size() != net->params.size()) return throwError(env, "step: no optimizer; call resetOptimizer first");
+  if ((net->adam || net->momentum != 0) && net->m.size() != net->params.size()) return throwError(env, "step: no optimizer; call resetOptimizer first");
   double lossValue = 0, correct = 0;
   try {
     const int64_t t0 = nowNs();
@@ -460,6 +471,38 @@ napi_value Evaluate(napi_env env, napi_callback_info info) {
   NAPI_CHECK(napi_set_element(env, arr, 0, a));
   NAPI_CHECK(napi_set_element(env, arr, 1, b));
   return arr;
+}
+
+// gradNorms(net, x, y, count) -> Float64Array: the L2 norm of the mean-loss gradient of each
+// parameter at the current weights (no update; the optimizer state is untouched).
+napi_value GradNorms(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value args[4];
+  NAPI_CHECK(napi_get_cb_info(env, info, &argc, args, nullptr, nullptr));
+  Net* net = argc == 4 ? unwrapNet(env, args[0]) : nullptr;
+  if (net == nullptr) return throwError(env, "gradNorms(net, x, y, count)");
+  float *xd = nullptr, *yd = nullptr;
+  size_t xn = 0, yn = 0;
+  int64_t count = 0;
+  if (!getFloat32(env, args[1], &xd, &xn) || !getFloat32(env, args[2], &yd, &yn)) return throwError(env, "gradNorms: x and y must be Float32Arrays");
+  NAPI_CHECK(napi_get_value_int64(env, args[3], &count));
+  std::vector<double> norms;
+  try {
+    auto y = torch::from_blob(yd, {count, static_cast<int64_t>(yn) / count}, torch::kFloat32);
+    auto loss = lossOf(*net, forward(*net, batchTensor(*net, xd, count)), y).mean();
+    for (auto& p : net->params) p.mutable_grad().reset();
+    loss.backward();
+    for (auto& p : net->params) norms.push_back(p.grad().norm().item<double>());
+    for (auto& p : net->params) p.mutable_grad().reset();
+  } catch (const std::exception& e) {
+    return throwError(env, std::string("gradNorms failed: ") + e.what());
+  }
+  napi_value buffer, out;
+  void* data = nullptr;
+  NAPI_CHECK(napi_create_arraybuffer(env, norms.size() * sizeof(double), &data, &buffer));
+  std::memcpy(data, norms.data(), norms.size() * sizeof(double));
+  NAPI_CHECK(napi_create_typedarray(env, napi_float64_array, norms.size(), buffer, 0, &out));
+  return out;
 }
 
 // predict(net, x, count) -> Float32Array (a copy of the outputs)
@@ -550,6 +593,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"resetOptimizer", nullptr, ResetOptimizer, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"params", nullptr, Params, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"slots", nullptr, Slots, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gradNorms", nullptr, GradNorms, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"optimizerScalars", nullptr, OptimizerScalars, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setOptimizerScalars", nullptr, SetOptimizerScalars, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"step", nullptr, Step, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -12,6 +12,8 @@ import { getExperiment, parseSeeds } from '../experiments/config';
 import type { DataSelection } from '../experiments/config';
 import { expandGrid, shardFileName } from '../experiments/grid';
 import { PROTOCOL_NAMES } from '../training/protocols';
+import { INIT_SCHEMES } from '../models/models';
+import type { InitScheme } from '../models/models';
 import { parseShardOption } from '../cluster/slurm';
 import { PROFILES as RUN_PROFILES } from '../experiments/profiles';
 import type { RunProfile } from '../experiments/profiles';
@@ -35,7 +37,11 @@ Options:
   --bits LIST           bit widths for quantized methods (default 8)
   --epochs N            epochs (default: the experiment's: regression 50, mnist 20, cifar10 5)
   --batch-size N        batch size (default 64)
-  --lr X                Adam learning rate (default 0.001)
+  --lr X                learning rate (default 0.001)
+  --optimizer NAME      adam (default) or sgd
+  --momentum X          sgd only: heavy-ball momentum in [0, 1) (default none)
+  --init NAME           initial weights: glorot-uniform (default, Keras'), torch-default
+                        (PyTorch's Linear/Conv2d init) or glorot-half (Glorot x 0.5)
   --limit-train N       use the first N training examples
   --limit-test N        use the first N test examples
   --split NAME          cifar10: standard (default) or train1-4/test5 (fallback, recorded)
@@ -155,6 +161,9 @@ export const runCommand: Command = {
         epochs: { type: 'string' },
         'batch-size': { type: 'string' },
         lr: { type: 'string' },
+        optimizer: { type: 'string' },
+        momentum: { type: 'string' },
+        init: { type: 'string' },
         'limit-train': { type: 'string' },
         'limit-test': { type: 'string' },
         split: { type: 'string' },
@@ -186,6 +195,17 @@ export const runCommand: Command = {
     if (lr !== undefined && (!Number.isFinite(lr) || !(lr > 0) || values.lr?.trim() === '')) {
       throw new UsageError(`--lr must be a finite positive number, got '${values.lr}'`);
     }
+    const optimizer = values.optimizer;
+    if (optimizer !== undefined && optimizer !== 'adam' && optimizer !== 'sgd') throw new UsageError(`unknown --optimizer '${optimizer}' (valid: adam, sgd)`);
+    const momentum = values.momentum === undefined ? undefined : Number(values.momentum);
+    if (momentum !== undefined && (values.momentum?.trim() === '' || !(momentum >= 0 && momentum < 1))) {
+      throw new UsageError(`--momentum must be a number in [0, 1), got '${values.momentum}'`);
+    }
+    if (momentum !== undefined && optimizer !== 'sgd') throw new UsageError('--momentum applies to --optimizer sgd only');
+    const init = values.init;
+    if (init !== undefined && !(INIT_SCHEMES as readonly string[]).includes(init)) {
+      throw new UsageError(`unknown --init '${init}' (valid: ${INIT_SCHEMES.join(', ')})`);
+    }
     const bits = listOption(values.bits, 'bits')?.map((b) => {
       const n = Number(b);
       if (!/^\d+$/.test(b) || n < 2 || n > 16) throw new UsageError(`--bits values must be integers 2..16, got '${b}'`);
@@ -210,6 +230,9 @@ export const runCommand: Command = {
         epochs: intOption('epochs', values.epochs) ?? profile.epochs,
         batchSize: intOption('batch-size', values['batch-size']),
         learningRate: lr,
+        optimizer: optimizer as 'adam' | 'sgd' | undefined,
+        momentum,
+        init: init as InitScheme | undefined,
         limitTrain: intOption('limit-train', values['limit-train']) ?? profile.limitTrain,
         limitTest: intOption('limit-test', values['limit-test']) ?? profile.limitTest,
         split: split as DataSelection['split'] | undefined,

@@ -14,7 +14,7 @@ import { runLabel, runStudy } from '../experiments/runner';
 import { getProfile, profiledSteps } from '../experiments/profiles';
 import { shardByCost, totalCost } from '../experiments/shard';
 import { emptyRead, readResultsPath } from '../experiments/store';
-import { STUDY_PLAN, describeMissing, studyProgress, studySteps } from '../experiments/study';
+import { PLANS, STUDY_PLAN, SWEEP_PLAN, describeMissing, studyProgress, studySteps } from '../experiments/study';
 import type { StepProgress } from '../experiments/study';
 import type { Command } from './main';
 import { UsageError, debugEnabled } from './main';
@@ -26,10 +26,14 @@ Runs the study plan: each step's grids, skipping every run that the results dire
 already holds, so rerunning continues where it stopped. Results go to
 <out>/<experiment>.jsonl, one JSON line per finished run.
 
-Steps (cheapest first):
-${STUDY_PLAN.map((s) => `  ${s.name.padEnd(18)} ${s.purpose}`).join('\n')}
+Steps of the study (--plan study, the default; cheapest first):
+${STUDY_PLAN.map((s) => `  ${s.name.padEnd(20)} ${s.purpose}`).join('\n')}
+
+Steps of the mechanism and sensitivity sweeps (--plan sweeps; best run on the torch engine):
+${SWEEP_PLAN.map((s) => `  ${s.name.padEnd(20)} ${s.purpose}`).join('\n')}
 
 Options:
+  --plan NAME       study (default) or sweeps
   --steps LIST      steps to run, in the order given (default: all, in plan order)
   --profile NAME    full (default) or smoke (every grid with its first seed only,
                     256 train / 128 test examples, 1 epoch)
@@ -95,6 +99,7 @@ export const studyCommand: Command = {
       allowPositionals: true,
       options: {
         steps: { type: 'string' },
+        plan: { type: 'string', default: 'study' },
         status: { type: 'boolean', default: false },
         profile: { type: 'string', default: 'full' },
         shard: { type: 'string' },
@@ -108,7 +113,9 @@ export const studyCommand: Command = {
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'\n\n${HELP}`);
     let steps;
     try {
-      steps = profiledSteps(studySteps(listOption(values.steps, 'steps')), getProfile(values.profile as string));
+      const planName = values.plan as string;
+      if (planName !== 'study' && planName !== 'sweeps') throw new Error(`unknown --plan '${planName}' (valid: ${Object.keys(PLANS).join(', ')})`);
+      steps = profiledSteps(studySteps(listOption(values.steps, 'steps'), PLANS[planName]), getProfile(values.profile as string));
     } catch (err) {
       throw new UsageError((err as Error).message);
     }

@@ -13,11 +13,11 @@ import { TORCH_ADDON_PATH } from './torch-build';
 export interface TorchAddon {
   /** Builds a network of the spec, weights zero. */
   createNet(spec: TorchNetSpec): TorchNet;
-  /** Starts a fresh optimizer (zero state). */
-  resetOptimizer(net: TorchNet, name: string, learningRate: number): void;
+  /** Starts a fresh optimizer (zero state); `momentum` > 0 only with `sgd`. */
+  resetOptimizer(net: TorchNet, name: string, learningRate: number, momentum: number): void;
   /** Live Float32Array views of the parameters. */
   params(net: TorchNet): Float32Array[];
-  /** Live views of the optimizer's slots (Adam: first moments, then second moments). */
+  /** Live views of the optimizer's slots (Adam: first moments, then second moments; SGD with momentum: its accumulators). */
   slots(net: TorchNet): Float32Array[];
   /** [iterations, accBeta1, accBeta2]. */
   optimizerScalars(net: TorchNet): [number, number, number];
@@ -25,6 +25,8 @@ export interface TorchAddon {
   setOptimizerScalars(net: TorchNet, iterations: number, accBeta1: number, accBeta2: number): void;
   /** One optimizer step on a batch; returns [mean loss, correct]. */
   step(net: TorchNet, x: Float32Array, y: Float32Array, count: number, applyTo: readonly Float32Array[] | null): [number, number];
+  /** L2 norm of the mean-loss gradient of each parameter at the current weights (no update). */
+  gradNorms(net: TorchNet, x: Float32Array, y: Float32Array, count: number): Float64Array;
   /** Summed loss and correct predictions of a batch: [lossSum, correct]. */
   evaluate(net: TorchNet, x: Float32Array, y: Float32Array, count: number): [number, number];
   /** Outputs of a batch (a copy). */

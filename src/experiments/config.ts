@@ -5,12 +5,14 @@
 import { createHash } from 'node:crypto';
 import type { DatasetName } from '../data/types';
 import { describeEngine, isEnginePrepared } from '../engine/engine';
-import type { ModelName } from '../models/models';
+import { INIT_SCHEMES } from '../models/models';
+import type { InitScheme, ModelName } from '../models/models';
 import { getPreset, withBits } from '../quantizers';
 import type { QuantScheme } from '../quantizers';
 import { PROTOCOL_NAMES, parseProtocol } from '../training/protocols';
 import type { ProtocolName } from '../training/protocols';
 import type { OptimizerArgs } from '../training/train';
+import { checkOptimizerArgs } from '../training/trainer';
 
 /** The seed study's experiments. */
 export type ExperimentName = 'regression' | 'mnist' | 'cifar10';
@@ -53,6 +55,11 @@ export interface RunConfig {
   inferenceRepeats: number;
   /** The one seed: initial weights, data order, stochastic rounding. */
   seed: number;
+  /**
+   * How the initial weights are drawn; absent: Glorot uniform (Keras' default, the study's),
+   * as in every record written before other inits existed (so their keys stay valid).
+   */
+  init?: Exclude<InitScheme, 'glorot-uniform'>;
   /**
    * The engine family that trains: `torch` (libtorch), or absent for the TensorFlow.js engines
    * (wasm, webgpu, cpu, native TF), as in every record written before the torch engine. Part of
@@ -150,6 +157,10 @@ export interface RunConfigArgs {
   learningRate?: number;
   /** Optimizer (default adam). */
   optimizer?: OptimizerArgs['name'];
+  /** SGD momentum (default none: plain SGD); only with `optimizer: 'sgd'`. */
+  momentum?: number;
+  /** Initial weights (default glorot-uniform). */
+  init?: InitScheme;
   /** Limit on training examples (default all). */
   limitTrain?: number | null;
   /** Limit on test examples (default all). */
@@ -175,6 +186,10 @@ export function makeRunConfig(args: RunConfigArgs): RunConfig {
   if (typeof learningRate !== 'number' || !Number.isFinite(learningRate) || !(learningRate > 0)) {
     throw new Error(`learning rate must be a finite positive number, got ${String(learningRate)}`);
   }
+  const optimizer: OptimizerArgs = { name: args.optimizer ?? 'adam', learningRate, ...(args.momentum !== undefined && args.momentum !== 0 ? { momentum: args.momentum } : {}) };
+  checkOptimizerArgs(optimizer);
+  const init = args.init ?? 'glorot-uniform';
+  if (!INIT_SCHEMES.includes(init)) throw new Error(`unknown init '${String(init)}' (valid: ${INIT_SCHEMES.join(', ')})`);
   const isFloat = args.method === FLOAT_METHOD;
   const bits = args.bits ?? 8;
   const scheme = isFloat ? null : withBits(getPreset(args.method), bits);
@@ -203,10 +218,11 @@ export function makeRunConfig(args: RunConfigArgs): RunConfig {
     protocol: protocolName as ProtocolName,
     epochs: positive('epochs', args.epochs ?? spec.epochs),
     batchSize: positive('batchSize', args.batchSize ?? 64),
-    optimizer: { name: args.optimizer ?? 'adam', learningRate },
+    optimizer,
     evalBatchSize: positive('evalBatchSize', args.evalBatchSize ?? 1000),
     inferenceRepeats: positive('inferenceRepeats', args.inferenceRepeats ?? 5),
     seed: args.seed,
+    ...(init !== 'glorot-uniform' ? { init } : {}),
     ...((args.engine ?? preparedEngineFamily()) === 'torch' ? { engine: 'torch' as const } : {}),
   };
 }

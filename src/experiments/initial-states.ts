@@ -150,7 +150,7 @@ export async function computeInitialStateOf(record: StoredRecord, args: ComputeI
   const { data } = await datasetFor(config, { dataDir: args.dataDir, download: args.download, cache: args.cache });
   const trainer = createTrainer(architecture({ name: config.model, inputShape: data.inputShape }), data.task, engine.backend);
   try {
-    const initial = initialWeightValues(trainer.weights, config.seed);
+    const initial = initialWeightValues(trainer.weights, config.seed, config.init);
     const sha = weightsSha256(initial);
     if (sha !== record.metrics.initialWeightsSha256) {
       throw new InitialWeightsMismatchError(

@@ -167,7 +167,7 @@ async function runOnce(config: RunConfig, args: RunOneArgs, allowResume: boolean
   const { data, seconds: dataSeconds } = await datasetFor(config, args);
   const trainer = createTrainer(architecture({ name: config.model, inputShape: data.inputShape }), data.task, engine.backend);
   try {
-    const initial = initialWeightValues(trainer.weights, config.seed);
+    const initial = initialWeightValues(trainer.weights, config.seed, config.init);
     trainer.writeWeights(initial);
     const initialWeightsSha256 = weightsSha256(initial);
     const result = await train(trainer, data, {

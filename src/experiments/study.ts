@@ -76,6 +76,62 @@ export const STUDY_PLAN: readonly StudyStep[] = [
   },
 ];
 
+/** Adam learning rates of the sensitivity sweeps: 1e-3 is the study's; the grid step at 8 bits is 1/255 ≈ 3.9e-3. */
+export const ADAM_LR_GRID: readonly number[] = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2];
+/** SGD (momentum 0.9) learning rates: its update is about lr·|g|/(1 − 0.9), so its grid sits higher than Adam's. */
+export const SGD_LR_GRID: readonly number[] = [1e-3, 1e-2, 3e-2, 1e-1, 3e-1];
+/** Momentum of the SGD sweeps. */
+export const SGD_MOMENTUM = 0.9;
+const SWEEP_METHODS = ['float', ...QUANTIZED, 'stochastic'];
+
+/**
+ * The mechanism and sensitivity sweeps: where the ranking of the methods flips with the
+ * learning rate, the optimizer, the bit width and the initialisation. Every run records the
+ * per-epoch update statistics (projected-step) and gradient norms. Meant for the fastest
+ * engine (torch); like the study, runs are keyed by their whole config (engine included).
+ */
+export const SWEEP_PLAN: readonly StudyStep[] = [
+  {
+    name: 'mnist-lr',
+    purpose: 'MNIST, 5 epochs: the learning rate under Adam and under SGD with momentum 0.9, 5 seeds',
+    grids: [
+      ...ADAM_LR_GRID.map((learningRate) => ({ experiment: 'mnist', seeds: seeds(0, 4), epochs: 5, learningRate, methods: SWEEP_METHODS })),
+      ...SGD_LR_GRID.map((learningRate) => ({
+        experiment: 'mnist',
+        seeds: seeds(0, 4),
+        epochs: 5,
+        optimizer: 'sgd' as const,
+        momentum: SGD_MOMENTUM,
+        learningRate,
+        methods: SWEEP_METHODS,
+      })),
+    ],
+  },
+  {
+    name: 'mnist-bits-lr',
+    purpose: 'MNIST, 5 epochs: bit width 4, 6, 8, 10 against the Adam learning rate, 5 seeds',
+    grids: ADAM_LR_GRID.map((learningRate) => ({ experiment: 'mnist', seeds: seeds(0, 4), epochs: 5, learningRate, methods: QUANTIZED, bits: [4, 6, 8, 10] })),
+  },
+  {
+    name: 'mnist-init',
+    purpose: "MNIST, 20 epochs: Keras' Glorot init, PyTorch's default init and Glorot × 0.5, 10 seeds",
+    grids: (['glorot-uniform', 'torch-default', 'glorot-half'] as const).map((init) => ({ experiment: 'mnist', seeds: seeds(0, 9), init, methods: ['float', ...QUANTIZED] })),
+  },
+  {
+    name: 'cifar10-lr',
+    purpose: 'CIFAR-10, 5 epochs: the Adam learning rate, 5 seeds',
+    grids: ADAM_LR_GRID.map((learningRate) => ({ experiment: 'cifar10', seeds: seeds(0, 4), epochs: 5, learningRate, methods: SWEEP_METHODS })),
+  },
+  {
+    name: 'cifar10-20-baselines',
+    purpose: 'CIFAR-10, 20 epochs: the float baseline and stochastic rounding, 10 seeds',
+    grids: [{ experiment: 'cifar10', seeds: seeds(0, 9), epochs: 20, methods: ['float', 'stochastic'] }],
+  },
+];
+
+/** The plans `octolab study --plan` runs: the study itself and the sweeps. */
+export const PLANS: Readonly<Record<'study' | 'sweeps', readonly StudyStep[]>> = { study: STUDY_PLAN, sweeps: SWEEP_PLAN };
+
 /** The named steps of a plan, in the order given; every step when `names` is omitted. */
 export function studySteps(names?: readonly string[], plan: readonly StudyStep[] = STUDY_PLAN): StudyStep[] {
   if (names === undefined) return [...plan];
@@ -222,7 +278,10 @@ export function studyProgress(
 export function describeMissing(missing: readonly RunConfig[]): string {
   const arms = new Map<string, number[]>();
   for (const c of missing) {
-    const arm = c.method === 'float' ? `float e${c.epochs}` : `${c.method} ${c.protocol} ${c.scheme?.bits ?? '?'}b e${c.epochs}`;
+    const base = c.method === 'float' ? `float e${c.epochs}` : `${c.method} ${c.protocol} ${c.scheme?.bits ?? '?'}b e${c.epochs}`;
+    const o = c.optimizer;
+    const opt = o.name === 'adam' && o.learningRate === 1e-3 ? '' : ` ${o.name}${o.momentum !== undefined ? ` m=${o.momentum}` : ''} lr=${o.learningRate}`;
+    const arm = `${base}${opt}${c.init !== undefined ? ` init=${c.init}` : ''}`;
     const list = arms.get(arm) ?? [];
     list.push(c.seed);
     arms.set(arm, list);

@@ -176,22 +176,42 @@ export function fans(shape: readonly number[]): { fanIn: number; fanOut: number 
 }
 
 /**
- * Initial values for every trainable weight of `model` from `seed`: Glorot-uniform
- * kernels (limit √(6/(fanIn+fanOut)), as Keras' default) drawn from a stream named
- * after the weight, and zero biases. Takes a tfjs model or the {@link weightSpecs} of an
- * architecture (the same names and shapes give the same values). Pure in its inputs: no tfjs random ops, so
- * the values are identical on every backend.
+ * How initial weights are drawn:
+ * - `glorot-uniform`: Keras' default (the study's): kernels U(±√(6/(fanIn+fanOut))), biases 0;
+ * - `torch-default`: PyTorch's nn.Linear / nn.Conv2d default: kernels kaiming-uniform with
+ *   a = √5, i.e. U(±1/√fanIn), and biases U(±1/√fanIn) (fanIn of the layer's kernel);
+ * - `glorot-half`: Glorot uniform × 0.5, biases 0.
  */
-export function initialWeightValues(model: tf.LayersModel | readonly WeightSpec[], seed: number): Float32Array[] {
+export type InitScheme = 'glorot-uniform' | 'torch-default' | 'glorot-half';
+
+/** Every {@link InitScheme}. */
+export const INIT_SCHEMES: readonly InitScheme[] = ['glorot-uniform', 'torch-default', 'glorot-half'];
+
+/**
+ * Initial values for every trainable weight of `model` from `seed` under `init` (default
+ * Glorot uniform, see {@link InitScheme}), each weight drawn from a stream named after it.
+ * Takes a tfjs model or the {@link weightSpecs} of an architecture (the same names and
+ * shapes give the same values). Pure in its inputs: no tfjs random ops, so the values are
+ * identical on every backend. A bias takes its fan-in from the kernel stored before it.
+ */
+export function initialWeightValues(model: tf.LayersModel | readonly WeightSpec[], seed: number, init: InitScheme = 'glorot-uniform'): Float32Array[] {
   const specs: readonly WeightSpec[] = Array.isArray(model)
     ? model
     : (model as tf.LayersModel).trainableWeights.map((w) => ({ name: w.originalName, shape: w.shape as number[] }));
-  return specs.map((w) => {
+  if (!INIT_SCHEMES.includes(init)) throw new Error(`unknown init '${String(init)}' (valid: ${INIT_SCHEMES.join(', ')})`);
+  return specs.map((w, index) => {
     const size = sizeOf(w.shape);
     const values = new Float32Array(size);
-    if (w.shape.length === 1) return values; // biases start at zero
-    const { fanIn, fanOut } = fans(w.shape);
-    const limit = Math.sqrt(6 / (fanIn + fanOut));
+    let limit: number;
+    if (w.shape.length === 1) {
+      if (init !== 'torch-default') return values; // biases start at zero
+      const kernel = specs[index - 1];
+      if (kernel === undefined || kernel.shape.length === 1) throw new Error(`init torch-default: bias ${w.name} has no kernel before it`);
+      limit = 1 / Math.sqrt(fans(kernel.shape).fanIn);
+    } else {
+      const { fanIn, fanOut } = fans(w.shape);
+      limit = init === 'torch-default' ? 1 / Math.sqrt(fanIn) : Math.sqrt(6 / (fanIn + fanOut)) * (init === 'glorot-half' ? 0.5 : 1);
+    }
     const rng = Rng.stream(seed, `init/${w.name}`);
     for (let i = 0; i < size; i++) values[i] = (2 * rng.next() - 1) * limit;
     return values;

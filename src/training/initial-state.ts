@@ -13,7 +13,7 @@ import type { QuantScheme } from '../quantizers';
 import { Rng } from '../random/rng';
 import { WeightProjector } from './protocol-hooks';
 import type { Protocol } from './protocols';
-import { evaluate, weightStats } from './train';
+import { evaluate, probeBatch, probeGradientNorms, weightStats } from './train';
 import type { WeightStats } from './train';
 import type { ModelTrainer } from './trainer';
 
@@ -75,27 +75,33 @@ export async function measureInitialState(trainer: ModelTrainer, data: Dataset, 
   const evalBatch = args.evalBatchSize ?? 1000;
   const names = trainer.weights.map((w) => w.name);
   const floats = await trainer.readWeights();
+  const probe = probeBatch(data);
   if (protocol.kind === 'float') {
     const test = await evaluate(trainer, data, evalBatch);
-    return { testLoss: test.loss, testAccuracy: test.accuracy, weights: weightStats(names, floats), zeroCodeFraction: null, quantizedTest: null };
+    const grads = await probeGradientNorms(trainer, probe);
+    return { testLoss: test.loss, testAccuracy: test.accuracy, weights: weightStats(names, floats, grads), zeroCodeFraction: null, quantizedTest: null };
   }
   if (scheme === null) throw new Error(`protocol '${protocol.kind}' needs a quantization scheme, got null`);
   const projector = new WeightProjector(trainer.weights, scheme, Rng.stream(args.seed, 'stochastic-rounding'));
   const q = projector.projectArrays(floats);
   const zeroCodes = zeroFraction(q.values);
+  let quantizedGrads: number[] = [];
   const evaluateQuantized = async (): Promise<{ loss: number; accuracy: number | null }> => {
     trainer.writeWeights(q.values);
     try {
-      return await evaluate(trainer, data, evalBatch);
+      const test = await evaluate(trainer, data, evalBatch);
+      quantizedGrads = await probeGradientNorms(trainer, probe);
+      return test;
     } finally {
       trainer.writeWeights(floats);
     }
   };
   if (protocol.kind === 'ptq') {
     const test = await evaluate(trainer, data, evalBatch);
+    const grads = await probeGradientNorms(trainer, probe);
     const quantizedTest = await evaluateQuantized();
-    return { testLoss: test.loss, testAccuracy: test.accuracy, weights: weightStats(names, floats), zeroCodeFraction: zeroCodes, quantizedTest };
+    return { testLoss: test.loss, testAccuracy: test.accuracy, weights: weightStats(names, floats, grads), zeroCodeFraction: zeroCodes, quantizedTest };
   }
   const test = await evaluateQuantized();
-  return { testLoss: test.loss, testAccuracy: test.accuracy, weights: weightStats(names, q.values), zeroCodeFraction: zeroCodes, quantizedTest: null };
+  return { testLoss: test.loss, testAccuracy: test.accuracy, weights: weightStats(names, q.values, quantizedGrads), zeroCodeFraction: zeroCodes, quantizedTest: null };
 }

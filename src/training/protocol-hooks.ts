@@ -8,10 +8,11 @@
 import type { WeightSpec } from '../models/models';
 import { sizeOf } from '../models/models';
 import { projectValues } from '../quantizers';
-import type { QuantScheme } from '../quantizers';
+import type { QuantParams, QuantScheme } from '../quantizers';
 import { Rng } from '../random/rng';
 import type { ProjectorState } from './checkpoint';
 import { DivergedSignal, divergedWeights } from './divergence';
+import { UpdateAccumulator, innerSize } from './mechanism';
 import type { Protocol } from './protocols';
 import type { QuantEpochStats, TrainResult } from './train';
 import type { ModelTrainer } from './trainer';
@@ -28,6 +29,9 @@ export class WeightProjector {
   private stepTotal = 0;
   /** The most recent codes computed (null before any projection). */
   lastCodes: Int32Array[] | null = null;
+  /** The weights the next step starts from (projected-step), for the update statistics. */
+  private stepValues: Float32Array[] | null = null;
+  private updates: UpdateAccumulator | null = null;
 
   constructor(
     private readonly weights: readonly WeightSpec[],
@@ -67,18 +71,53 @@ export class WeightProjector {
    * Quantized values (float32) and codes of the given float values, tensor by tensor.
    * Weights that diverged (see {@link divergedWeights}) stop training with a DivergedSignal.
    */
-  projectArrays(floats: Float32Array[]): { values: Float32Array[]; codes: Int32Array[] } {
+  projectArrays(floats: Float32Array[]): { values: Float32Array[]; codes: Int32Array[]; params: QuantParams[] } {
     const why = divergedWeights(floats, this.scheme);
     if (why !== null) throw new DivergedSignal(why);
     const values: Float32Array[] = [];
     const codes: Int32Array[] = [];
+    const params: QuantParams[] = [];
     floats.forEach((f, i) => {
       const p = projectValues(f, this.scheme, { shape: this.weights[i].shape, rng: this.rng });
       values.push(p.values);
       codes.push(p.codes);
+      params.push({ scales: p.scales, zeroPoints: p.zeroPoints, axis: p.axis });
     });
     this.lastCodes = codes;
-    return { values, codes };
+    return { values, codes, params };
+  }
+
+  /** The weights the next step starts from (after the first projection, or a resume). */
+  startFrom(values: Float32Array[]): void {
+    this.stepValues = values;
+  }
+
+  /**
+   * Adds one projected step to the epoch's update statistics: `proposed` are the weights the
+   * optimizer produced, `q` their projection; the step started from the previous projection.
+   * Call before {@link trackStep} (which moves the previous codes on).
+   */
+  observeStep(proposed: Float32Array[], q: { values: Float32Array[]; codes: Int32Array[]; params: QuantParams[] }): void {
+    const before = this.stepValues;
+    if (before !== null) {
+      this.updates ??= new UpdateAccumulator(this.weights.map((w) => w.name));
+      this.updates.observe(
+        proposed.map((f, i) => {
+          const codesBefore = this.prevStepCodes[i];
+          if (codesBefore === null) throw new Error('WeightProjector.observeStep: no codes before the step (call baseline() first)');
+          return {
+            before: before[i],
+            proposed: f,
+            projected: q.values[i],
+            codesBefore,
+            codesAfter: q.codes[i],
+            scales: q.params[i].scales,
+            inner: innerSize(this.weights[i].shape, q.params[i].axis),
+          };
+        }),
+      );
+    }
+    this.stepValues = q.values;
   }
 
   /** Counts code changes since the previous tracked step. */
@@ -121,7 +160,8 @@ export class WeightProjector {
     const stepChangeFraction = this.stepTotal > 0 ? this.stepChanged / this.stepTotal : null;
     this.stepChanged = 0;
     this.stepTotal = 0;
-    return { stepChangeFraction, epochChangeFraction: changed / total, zeroCodeFraction: zeros / total };
+    const updates = this.updates?.take() ?? null;
+    return { stepChangeFraction, epochChangeFraction: changed / total, zeroCodeFraction: zeros / total, ...(updates !== null ? { updates } : {}) };
   }
 }
 
@@ -172,7 +212,7 @@ function need(ctx: HookContext, kind: string): WeightProjector {
 }
 
 /** Projects the current weights, writes the quantized values and returns the projection. */
-async function projectInPlace(ctx: HookContext, p: WeightProjector): Promise<{ floats: Float32Array[]; values: Float32Array[]; codes: Int32Array[] }> {
+async function projectInPlace(ctx: HookContext, p: WeightProjector): Promise<{ floats: Float32Array[]; values: Float32Array[]; codes: Int32Array[]; params: QuantParams[] }> {
   const floats = await ctx.trainer.readWeights();
   const q = p.projectArrays(floats);
   ctx.trainer.writeWeights(q.values);
@@ -208,12 +248,18 @@ function floatHooks(ctx: HookContext): ProtocolHooks {
 function projectedHooks(ctx: HookContext, every: 'step' | 'epoch'): ProtocolHooks {
   const p = need(ctx, 'projected');
   return {
-    start: async () => ctx.trainer.writeWeights((await baselineCodes(ctx, p)).values),
+    start: async () => {
+      const { values } = await baselineCodes(ctx, p);
+      ctx.trainer.writeWeights(values);
+      p.startFrom(values);
+    },
     beforeStep: noApply,
     afterStep:
       every === 'step'
         ? async () => {
-            p.trackStep((await projectInPlace(ctx, p)).codes);
+            const q = await projectInPlace(ctx, p);
+            p.observeStep(q.floats, q);
+            p.trackStep(q.codes);
           }
         : nothing,
     endEpoch: async () => {

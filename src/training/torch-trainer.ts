@@ -8,7 +8,7 @@ import type { TorchAddon, TorchNet, TorchStepTimers } from '../engine/torch';
 import type { Architecture, WeightSpec } from '../models/models';
 import { sizeOf, weightSpecs } from '../models/models';
 import type { OptimizerState } from './checkpoint';
-import { checkOptimizerArgs, checkWeightValues } from './trainer';
+import { checkOptimizerArgs, checkWeightValues, optimizerKind } from './trainer';
 import type { ModelTrainer, OptimizerArgs, StepResult, Task } from './trainer';
 
 /** A model of an {@link Architecture} trained by libtorch. */
@@ -22,7 +22,7 @@ export class TorchTrainer implements ModelTrainer {
   private readonly net: TorchNet;
   /** Live views of the parameters (they stay valid: updates are in place). */
   private readonly views: Float32Array[];
-  private adam: boolean | null = null;
+  private kind: ReturnType<typeof optimizerKind> | null = null;
 
   /** Builds `arch` in libtorch for `task`; the weights start at zero (write the seeded init). */
   constructor(
@@ -40,8 +40,8 @@ export class TorchTrainer implements ModelTrainer {
   /** Starts a fresh optimizer (zero state). */
   resetOptimizer(args: OptimizerArgs): void {
     checkOptimizerArgs(args);
-    this.addon.resetOptimizer(this.net, args.name, args.learningRate);
-    this.adam = args.name === 'adam';
+    this.addon.resetOptimizer(this.net, args.name, args.learningRate, args.momentum ?? 0);
+    this.kind = optimizerKind(args);
   }
 
   /** Copies of the trainable weights. */
@@ -55,9 +55,9 @@ export class TorchTrainer implements ModelTrainer {
     values.forEach((v, i) => this.views[i].set(v));
   }
 
-  private optimizerReady(): boolean {
-    if (this.adam === null) throw new Error('TorchTrainer: no optimizer; call resetOptimizer() first');
-    return this.adam;
+  private optimizerReady(): ReturnType<typeof optimizerKind> {
+    if (this.kind === null) throw new Error('TorchTrainer: no optimizer; call resetOptimizer() first');
+    return this.kind;
   }
 
   /** One optimizer step on a batch (see ModelTrainer.step). */
@@ -74,23 +74,29 @@ export class TorchTrainer implements ModelTrainer {
     return { lossSum, correct };
   }
 
+  /** Per-weight L2 norms of the mean-loss gradient over a batch (see ModelTrainer.gradientNorms). */
+  async gradientNorms(x: Float32Array, y: Float32Array, count: number): Promise<number[]> {
+    return Array.from(this.addon.gradNorms(this.net, x, y, count));
+  }
+
   /** Outputs of a batch (a copy). */
   async predict(x: Float32Array, count: number): Promise<Float32Array> {
     return this.addon.predict(this.net, x, count);
   }
 
-  /** Same layout as the tfjs optimizers' state: Adam's first moments, then second moments. */
+  /** Same layout as the tfjs optimizers' state: Adam's first moments, then second moments; momentum's accumulators. */
   async saveOptimizer(): Promise<OptimizerState> {
-    const adam = this.optimizerReady();
+    const kind = this.optimizerReady();
+    const adam = kind === 'adam';
     const [iterations, b1, b2] = this.addon.optimizerScalars(this.net);
     const slots = this.addon.slots(this.net).map((s) => s.slice());
-    const shapes = adam ? [...this.weights, ...this.weights].map((w) => [...w.shape]) : [];
+    const shapes = (adam ? [...this.weights, ...this.weights] : kind === 'momentum' ? this.weights : []).map((w) => [...w.shape]);
     return { iterations, accBeta: adam ? [b1, b2] : null, slots, slotShapes: shapes };
   }
 
   /** Puts a saved optimizer state back. */
   async restoreOptimizer(state: OptimizerState): Promise<void> {
-    const adam = this.optimizerReady();
+    const adam = this.optimizerReady() === 'adam';
     if ((state.accBeta === null) === adam) {
       throw new Error(`checkpoint optimizer state ${state.accBeta === null ? 'has no' : 'has'} Adam powers, the optimizer ${adam ? 'is' : 'is not'} Adam`);
     }

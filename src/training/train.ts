@@ -14,6 +14,7 @@ import type { TrainCheckpoint } from './checkpoint';
 import { DivergedSignal } from './divergence';
 import { measureInitialState } from './initial-state';
 import type { InitialState } from './initial-state';
+import type { UpdateEpochStats } from './mechanism';
 import { hooksFor, WeightProjector } from './protocol-hooks';
 import type { Protocol } from './protocols';
 import { TfjsTrainer, checkWeightValues } from './trainer';
@@ -66,6 +67,28 @@ export interface WeightStats {
   meanAbs: number;
   /** Fraction of elements exactly equal to 0. */
   zeroFraction: number;
+  /**
+   * L2 norm of the gradient of the mean loss over the probe batch (the first
+   * {@link PROBE_EXAMPLES} training examples) at these weights; absent in records written
+   * before it was measured.
+   */
+  gradNorm?: number;
+}
+
+/** Training examples in the fixed probe batch that gradient norms are measured on. */
+export const PROBE_EXAMPLES = 1000;
+
+/** The probe batch of `data`: its first {@link PROBE_EXAMPLES} training examples (fewer when it has fewer). */
+export function probeBatch(data: Dataset): { x: Float32Array; y: Float32Array; count: number } {
+  const count = Math.min(PROBE_EXAMPLES, data.nTrain);
+  const batcher = makeBatcher(data.xTrain, data.yTrain, data.inputShape, data);
+  const order = identityOrder(count);
+  return { x: batcher.x(order, 0, count), y: batcher.y(order, 0, count), count };
+}
+
+/** Per-weight gradient norms of `trainer`'s current weights on `probe`. */
+export async function probeGradientNorms(trainer: ModelTrainer, probe: { x: Float32Array; y: Float32Array; count: number }): Promise<number[]> {
+  return trainer.gradientNorms(probe.x, probe.y, probe.count);
 }
 
 /** How the quantization codes moved during one epoch. */
@@ -76,6 +99,12 @@ export interface QuantEpochStats {
   epochChangeFraction: number;
   /** Fraction of all weights whose quantized value is exactly 0. */
   zeroCodeFraction: number;
+  /**
+   * projected-step only: the optimizer's proposed updates in grid steps, which code changes
+   * shrank or grew |code|, and the projection's error (see mechanism.ts). Absent in records
+   * written before these statistics existed and for the other protocols.
+   */
+  updates?: UpdateEpochStats;
 }
 
 /** Everything recorded about one epoch. */
@@ -235,8 +264,9 @@ export async function evaluate(
   return { loss: lossSum / n, accuracy: data.task === 'classification' ? correct / n : null };
 }
 
-/** Per-tensor size, mean absolute value and fraction of zeros of `values` (named by `names`). */
-export function weightStats(names: readonly string[], values: readonly Float32Array[]): WeightStats[] {
+/** Per-tensor size, mean absolute value and fraction of zeros of `values` (named by `names`), with their gradient norms when given. */
+export function weightStats(names: readonly string[], values: readonly Float32Array[], gradNorms?: readonly number[]): WeightStats[] {
+  if (gradNorms !== undefined && gradNorms.length !== names.length) throw new Error(`weightStats: ${gradNorms.length} gradient norms for ${names.length} tensors`);
   return names.map((name, i) => {
     const a = values[i];
     let abs = 0;
@@ -245,7 +275,9 @@ export function weightStats(names: readonly string[], values: readonly Float32Ar
       abs += Math.abs(a[k]);
       if (a[k] === 0) zeros++;
     }
-    return { name, size: a.length, meanAbs: abs / a.length, zeroFraction: zeros / a.length };
+    const stats: WeightStats = { name, size: a.length, meanAbs: abs / a.length, zeroFraction: zeros / a.length };
+    if (gradNorms !== undefined) stats.gradNorm = gradNorms[i];
+    return stats;
   });
 }
 
@@ -283,6 +315,7 @@ export async function train(model: Trainable, data: Dataset, args: TrainArgs): P
         : resume?.projector
           ? WeightProjector.restore(trainer.weights, scheme, resume.projector)
           : new WeightProjector(trainer.weights, scheme, Rng.stream(args.seed, 'stochastic-rounding'));
+    if (resume !== null && projector !== null) projector.startFrom(await trainer.readWeights());
     const hooks = hooksFor(protocol, { trainer, projector, evaluate: () => evaluate(trainer, data, evalBatch) });
     const stepsPerEpoch = Math.ceil(data.nTrain / args.batchSize);
     const totalSteps = stepsPerEpoch * args.epochs;
@@ -292,6 +325,7 @@ export async function train(model: Trainable, data: Dataset, args: TrainArgs): P
 
     const initial =
       resume === null ? await measureInitialState(trainer, data, { protocol, scheme, seed: args.seed, evalBatchSize: evalBatch }) : (resume.initial ?? null);
+    const probe = probeBatch(data);
     if (resume === null) await hooks.start();
 
     const epochs: EpochRecord[] = resume === null ? [] : [...resume.records];
@@ -345,6 +379,7 @@ export async function train(model: Trainable, data: Dataset, args: TrainArgs): P
         const test = await evaluate(trainer, data, evalBatch);
         const epochEval = (performance.now() - t1) / 1000;
         if (!Number.isFinite(test.loss)) throw new DivergedSignal(`test loss ${test.loss}`);
+        const gradNorms = await probeGradientNorms(trainer, probe);
         if (end.continueFrom !== null) trainer.writeWeights(end.continueFrom);
         trainSeconds += epochTrain;
         evalSeconds += epochEval;
@@ -356,7 +391,7 @@ export async function train(model: Trainable, data: Dataset, args: TrainArgs): P
           testAccuracy: test.accuracy,
           trainSeconds: epochTrain,
           evalSeconds: epochEval,
-          weights: weightStats(names, end.evaluated),
+          weights: weightStats(names, end.evaluated, gradNorms),
           quant: end.quant,
         };
         epochs.push(record);

@@ -21,6 +21,17 @@ export interface OptimizerArgs {
   name: 'adam' | 'sgd';
   /** Learning rate (default used by experiments: Adam 1e-3). */
   learningRate: number;
+  /**
+   * `sgd` only: momentum of the heavy-ball update (tf.train.momentum without Nesterov, which is
+   * PyTorch's SGD momentum with dampening 0): accumulation = momentum·accumulation + g,
+   * w −= lr·accumulation. Absent (or 0): plain SGD. In [0, 1).
+   */
+  momentum?: number;
+}
+
+/** The optimizer family of `args` as its state is laid out: `adam`, `sgd` or `momentum` (sgd with momentum > 0). */
+export function optimizerKind(args: OptimizerArgs): 'adam' | 'sgd' | 'momentum' {
+  return args.name === 'adam' ? 'adam' : (args.momentum ?? 0) > 0 ? 'momentum' : 'sgd';
 }
 
 /** What a batch is trained or evaluated for (`classification` or `regression`). */
@@ -59,6 +70,11 @@ export interface ModelTrainer {
   evaluateBatch(x: Float32Array, y: Float32Array, count: number): Promise<{ lossSum: number; correct: number }>;
   /** Model outputs for a batch (row-major, `count` × outputs). */
   predict(x: Float32Array, count: number): Promise<Float32Array>;
+  /**
+   * L2 norm of the gradient of the mean loss over a batch, per trainable weight, at the current
+   * weights; changes neither the weights nor the optimizer state.
+   */
+  gradientNorms(x: Float32Array, y: Float32Array, count: number): Promise<number[]>;
   /** The optimizer's state, exactly. */
   saveOptimizer(): Promise<OptimizerState>;
   /** Puts a saved state back into the current optimizer (same kind). */
@@ -70,7 +86,9 @@ export interface ModelTrainer {
 /** Builds the tfjs optimizer described by `args`. */
 export function makeOptimizer(args: OptimizerArgs): tf.Optimizer {
   checkOptimizerArgs(args);
-  return args.name === 'adam' ? tf.train.adam(args.learningRate) : tf.train.sgd(args.learningRate);
+  const kind = optimizerKind(args);
+  if (kind === 'adam') return tf.train.adam(args.learningRate);
+  return kind === 'momentum' ? tf.train.momentum(args.learningRate, args.momentum ?? 0) : tf.train.sgd(args.learningRate);
 }
 
 /** Throws naming the bad field when `args` is not a valid optimizer. */
@@ -80,6 +98,10 @@ export function checkOptimizerArgs(args: OptimizerArgs): void {
   }
   if (args.name !== 'adam' && args.name !== 'sgd') {
     throw new Error(`unknown optimizer '${String((args as { name: unknown }).name)}' (valid: adam, sgd)`);
+  }
+  if (args.momentum !== undefined) {
+    if (args.name !== 'sgd') throw new Error(`optimizer.momentum applies to sgd only, got it with ${args.name}`);
+    if (!(args.momentum >= 0 && args.momentum < 1)) throw new Error(`optimizer.momentum must be in [0, 1), got ${args.momentum}`);
   }
 }
 
@@ -201,6 +223,23 @@ export class TfjsTrainer implements ModelTrainer {
     xt.dispose();
     yt.dispose();
     return { loss, correct: c };
+  }
+
+  /** Per-weight L2 norms of the mean-loss gradient over a batch (see ModelTrainer.gradientNorms). */
+  async gradientNorms(x: Float32Array, y: Float32Array, count: number): Promise<number[]> {
+    const [xt, yt] = this.batch(x, y, count);
+    const norms = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => lossOf(this.task, yt, this.model.apply(xt, { training: true }) as tf.Tensor), this.varList);
+      value.dispose();
+      return tf.stack(this.varList.map((v) => tf.norm(grads[v.name])));
+    });
+    xt.dispose();
+    yt.dispose();
+    try {
+      return Array.from(await norms.data());
+    } finally {
+      norms.dispose();
+    }
   }
 
   /** Summed loss and correct predictions over a batch, without training. */
