@@ -238,6 +238,40 @@ describe('engine: torch (libtorch addon) against cpu and wasm', function () {
     assert.deepEqual(metricsOf(resumed), metricsOf(whole));
   });
 
+  it('gradient norms match cpu, SGD with momentum trains like wasm, and a momentum run resumes exactly', async () => {
+    for (const model of MODELS) {
+      const n = model === 'cifar10-cnn' ? 4 : 16;
+      const data = syntheticData(model, n, 8, 3);
+      const { x, y } = batchOf(data, n);
+      const norms: number[][] = [];
+      for (const backend of ['cpu', 'torch']) {
+        const t = await trainerOn(backend, model, data, null);
+        t.writeWeights(seededWeights(t, 5));
+        norms.push(await t.gradientNorms(x, y, n));
+        t.dispose();
+      }
+      assert.ok(relativeError(norms[1], norms[0]) < 1e-4, `${model}: gradient norms ${norms[1]} vs cpu ${norms[0]}`);
+      assert.ok(norms[0].every((v) => v > 0), `${model}: every gradient is nonzero`);
+    }
+    const { n, batch } = PLAN['mnist-mlp'];
+    const data = syntheticData('mnist-mlp', n, 32, 4);
+    const momentum: TrainArgs = { ...trainArgs({ kind: 'float' }, batch), optimizer: { name: 'sgd', learningRate: 0.05, momentum: 0.9 } };
+    const ref = await fit('wasm', 'mnist-mlp', data, momentum);
+    const got = await fit('torch', 'mnist-mlp', data, momentum);
+    got.epochs.forEach((e, i) => {
+      assert.ok(Math.abs(e.trainLoss - ref.epochs[i].trainLoss) <= 1e-4 * Math.max(1, ref.epochs[i].trainLoss), `epoch ${e.epoch}: ${e.trainLoss} vs wasm ${ref.epochs[i].trainLoss}`);
+    });
+    const projected: TrainArgs = { ...momentum, epochs: 3, protocol: { kind: 'projected', every: 'step' }, scheme: getPreset('standard') };
+    const whole = await fit('torch', 'mnist-mlp', data, projected);
+    let ckpt: TrainCheckpoint | null = null;
+    await fit('torch', 'mnist-mlp', data, { ...projected, onCheckpoint: (c) => void (c.epoch === 1 ? (ckpt = c) : null) });
+    assert.ok(ckpt !== null);
+    assert.equal((ckpt as TrainCheckpoint).optimizer.slots.length, 4); // one momentum accumulator per weight
+    const resumed = await fit('torch', 'mnist-mlp', data, { ...projected, resumeFrom: ckpt });
+    assert.deepEqual(metricsOf(resumed), metricsOf(whole));
+    assert.ok(whole.epochs[2].quant?.updates !== undefined);
+  });
+
   it('weights are zero-copy views: written values are what the network computes with', async () => {
     const data = syntheticData('mnist-mlp', 8, 8, 2);
     const t = await trainerOn('torch', 'mnist-mlp', data, null);

@@ -53,3 +53,33 @@ describe('models', () => {
     b.dispose();
   });
 });
+
+describe('models: initialisation schemes', () => {
+  const specs = [
+    { name: 'dense1/kernel', shape: [784, 128] },
+    { name: 'dense1/bias', shape: [128] },
+    { name: 'dense2/kernel', shape: [128, 10] },
+    { name: 'dense2/bias', shape: [10] },
+  ];
+  const maxAbs = (a: Float32Array): number => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+
+  it("glorot-uniform is the default; glorot-half is exactly half of it; torch-default draws kernels and biases in ±1/√fanIn", () => {
+    const glorot = initialWeightValues(specs, 4);
+    assert.deepEqual(initialWeightValues(specs, 4, 'glorot-uniform'), glorot);
+    const half = initialWeightValues(specs, 4, 'glorot-half');
+    half.forEach((h, i) => h.forEach((v, k) => assert.equal(v, Math.fround(glorot[i][k] * 0.5))));
+    const torch = initialWeightValues(specs, 4, 'torch-default');
+    const bounds = [1 / Math.sqrt(784), 1 / Math.sqrt(784), 1 / Math.sqrt(128), 1 / Math.sqrt(128)];
+    torch.forEach((t, i) => {
+      assert.ok(maxAbs(t) <= bounds[i] && maxAbs(t) > (t.length > 100 ? 0.95 : 0.5) * bounds[i], `${specs[i].name}: max ${maxAbs(t)}, bound ${bounds[i]}`);
+    });
+    // Kernels come from the same stream as Glorot's, rescaled: the draws are the same, the limit differs.
+    const glorotLimit = Math.sqrt(6 / (784 + 128));
+    close(torch[0][0] / glorot[0][0], bounds[0] / glorotLimit);
+    assert.throws(() => initialWeightValues(specs, 4, 'he' as never), /unknown init 'he'/);
+  });
+});
+
+function close(a: number, b: number): void {
+  assert.ok(Math.abs(a - b) <= 1e-5 * Math.abs(b), `${a} vs ${b}`);
+}

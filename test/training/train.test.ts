@@ -170,6 +170,10 @@ describe('training', () => {
       { name: 'projected-epoch, octization', overrides: { protocol: { kind: 'projected', every: 'epoch' }, scheme: getPreset('octization') } },
       { name: 'ptq, standard', overrides: { protocol: { kind: 'ptq' }, scheme: getPreset('standard') } },
       { name: 'qat, stochastic, sgd', overrides: { protocol: { kind: 'qat' }, scheme: getPreset('stochastic'), optimizer: { name: 'sgd', learningRate: 0.05 } } },
+      {
+        name: 'projected-step, standard, sgd with momentum',
+        overrides: { protocol: { kind: 'projected', every: 'step' }, scheme: getPreset('standard'), optimizer: { name: 'sgd', learningRate: 0.05, momentum: 0.9 } },
+      },
     ];
     for (const { name, overrides } of cases) {
       it(`a run resumed after epoch 1 equals one that never stopped (${name})`, async () => {
@@ -232,5 +236,43 @@ describe('training', () => {
     assert.ok(t.medianSeconds > 0 && t.samplesPerSecond > 0);
     await assert.rejects(measureInference(model, data, 0), /repeats/);
     model.dispose();
+  });
+});
+
+describe('training: mechanism evidence recorded per epoch', () => {
+  const data = toyClassification(200, 5);
+
+  it('projected-step records every proposal; no code moves without the step the rounding mode needs', async () => {
+    for (const [preset, lr] of [['standard', 0.05], ['octization', 0.01]] as const) {
+      const { result } = await fit(data, { protocol: { kind: 'projected', every: 'step' }, scheme: getPreset(preset), optimizer: { name: 'adam', learningRate: lr } });
+      const sizes = result.epochs[0].weights.reduce((n, w) => n + w.size, 0);
+      for (const e of result.epochs) {
+        const u = e.quant?.updates;
+        assert.ok(u !== undefined, `${preset} epoch ${e.epoch} has update statistics`);
+        assert.equal(u.steps, 7); // 200 examples in batches of 32
+        assert.equal(u.all.proposals, sizes * u.steps);
+        assert.equal(u.layers.reduce((n, l) => n + l.codeChanges, 0), u.all.codeChanges);
+        // Round to nearest moves a code only for |Δ| >= 0.5 step; truncation grows |code| only for |Δ| >= 1 step.
+        if (preset === 'standard') assert.ok(u.all.codeChanges <= u.all.atLeastHalfStep, JSON.stringify(u.all));
+        else assert.ok(u.all.grew <= u.all.atLeastOneStep, JSON.stringify(u.all));
+        assert.ok(u.all.codeChanges > 0, `${preset}: some codes move at lr ${lr}`);
+      }
+    }
+  });
+
+  it('records a gradient norm per weight at every epoch and at epoch 0; the other protocols have no update statistics', async () => {
+    const { result } = await fit(data, { protocol: { kind: 'ptq' }, scheme: getPreset('standard') });
+    for (const w of [...result.epochs.flatMap((e) => e.weights), ...(result.initial?.weights ?? [])]) {
+      assert.ok(typeof w.gradNorm === 'number' && w.gradNorm >= 0 && Number.isFinite(w.gradNorm), `${w.name}: ${w.gradNorm}`);
+    }
+    assert.equal(result.initial?.weights.length, 4);
+    assert.equal(result.epochs[0].quant, null);
+    const epochWise = await fit(data, { protocol: { kind: 'projected', every: 'epoch' }, scheme: getPreset('standard') });
+    assert.equal(epochWise.result.epochs[0].quant?.updates, undefined);
+  });
+
+  it('SGD with momentum: rejects a momentum outside [0, 1) or with Adam, naming it', async () => {
+    await assert.rejects(fit(data, { optimizer: { name: 'sgd', learningRate: 0.1, momentum: 1 } }), /optimizer\.momentum must be in \[0, 1\), got 1/);
+    await assert.rejects(fit(data, { optimizer: { name: 'adam', learningRate: 0.1, momentum: 0.9 } }), /momentum applies to sgd only/);
   });
 });
