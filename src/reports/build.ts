@@ -13,7 +13,13 @@ import { enginesPage, enginesSentence, enginesSummary } from './engines';
 import { mergeRecords, readResultsPath, resultFiles } from '../experiments/store';
 import { readTimingRecords, TIMING_FOLDER } from '../timing/runner';
 import type { InferenceTimingRecord } from '../timing/interleaved';
-import { STUDY_PLAN, describeMissing, fullDataSecondsPerEpoch, studyProgress } from '../experiments/study';
+import { STUDY_PLAN, SWEEP_PLAN, describeMissing, fullDataSecondsPerEpoch, studyProgress } from '../experiments/study';
+import { runKey } from '../experiments/config';
+import { expandGrid } from '../experiments/grid';
+import { causalClaims, methodEvidence, sweepCells } from '../analysis/mechanism';
+import { causalClaimsView, escapeView, evidenceView, sweepCellsView } from '../views/mechanism';
+import { mechanismPage, mechanismSummary } from './mechanism';
+import type { MechanismPageArgs } from './mechanism';
 import { bitSweep, bitSweepSummary } from './bits';
 import type { BitSweep } from './bits';
 import { explainMissingRuns } from './claim-gaps';
@@ -87,6 +93,8 @@ export interface BuildReportsResult {
   bitSweeps: { experiment: string; summary: string }[];
   /** The answer to the study in numbers ({@link bottomLine}). */
   bottomLine: BottomLine;
+  /** The mechanism paragraphs (why; where it flips), or null without sweep runs. */
+  mechanism: { why: string; boundary: string } | null;
   /** Per experiment: pairs of runs that differ only in their epoch count, and how many agree exactly ({@link checkEpochPrefixes}). */
   reproducibility: { experiment: string; pairs: number; agreeing: number }[];
 }
@@ -278,12 +286,15 @@ export const TORCH_FOLDER = 'torch';
  * runs of arms that the wasm records have too; null otherwise. Damaged torch lines are fatal
  * unless `allowDamaged` (then skipped, as for the wasm results).
  */
-function enginesOutputs(args: BuildReportsArgs, wasm: readonly RunRecord[], stage: (file: string, data: string) => string): { files: string[]; sentence: string } | null {
+function readTorchRecords(args: BuildReportsArgs): RunRecord[] {
   const dir = path.join(args.results, TORCH_FOLDER);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return null;
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
   const read = readResultsWithInitialStates(dir);
   if (read.problems.length > 0 && args.allowDamaged !== true) throw new DamagedResultsError(read.problems);
-  const torch = mergeRecords([read]).records as RunRecord[];
+  return mergeRecords([read]).records as RunRecord[];
+}
+
+function enginesOutputs(args: BuildReportsArgs, wasm: readonly RunRecord[], torch: readonly RunRecord[], stage: (file: string, data: string) => string): { files: string[]; sentence: string } | null {
   if (torch.length === 0) return null;
   const comparison = compareEngines([...wasm, ...torch], { claims: { resamples: args.resamples ?? 10000, rule: args.rule ?? DEFAULT_RULE } });
   if (comparison.arms.length === 0) return null;
@@ -303,6 +314,57 @@ function enginesOutputs(args: BuildReportsArgs, wasm: readonly RunRecord[], stag
     ),
   ];
   return { files, sentence: enginesSentence(enginesSummary(comparison)) };
+}
+
+/** The study's operating point, where the mechanism evidence is read (one cell of the sweeps). */
+const OPERATING_POINT = { experiment: 'mnist', epochs: 5, learningRate: 1e-3, bits: 8 } as const;
+
+/** Whether a record is an arm of the study's setting: Adam lr 1e-3, 8 bits, projected-step (or float), Glorot init, full data. */
+function studySetting(r: RunRecord, experiment: string, epochs: number, learningRate: number = 1e-3): boolean {
+  const c = r.config;
+  return (
+    c.experiment === experiment && c.epochs === epochs && c.optimizer.name === 'adam' && c.optimizer.learningRate === learningRate && c.init === undefined &&
+    (c.method === 'float' || (c.protocol === 'projected-step' && c.scheme?.bits === 8)) && c.data.limitTrain === null && c.data.limitTest === null
+  );
+}
+
+/**
+ * The mechanism page and its CSV files, when `<results>/torch/` holds runs of the sweep plan;
+ * null otherwise. The escape-from-chance view also shows the study's own (wasm) arms.
+ */
+function mechanismOutputs(args: BuildReportsArgs, wasm: readonly RunRecord[], torch: readonly RunRecord[], stage: (file: string, data: string) => string): { files: string[]; summary: { why: string; boundary: string } } | null {
+  const steps = SWEEP_PLAN.map((s) => ({ ...s, grids: s.grids.map((g) => ({ ...g, engine: 'torch' as const })) }));
+  const progress = studyProgress(steps, torch);
+  const keys = new Set(steps.flatMap((s) => s.grids.flatMap((g) => expandGrid(g).map(runKey))));
+  const sweep = torch.filter((r) => keys.has(r.key));
+  if (sweep.length === 0) return null;
+  const quantized = ['standard', 'octization', 'stochastic'];
+  const point = sweep.filter((r) => studySetting(r, OPERATING_POINT.experiment, OPERATING_POINT.epochs));
+  const evidence = methodEvidence(point, quantized);
+  const escape = [
+    { experiment: 'mnist', epochs: 20 },
+    { experiment: 'cifar10', epochs: 5 },
+    { experiment: 'cifar10', epochs: 20 },
+  ].map((g) => ({ ...g, engine: 'wasm', evidence: methodEvidence(wasm.filter((r) => studySetting(r, g.experiment, g.epochs)), ['float', 'standard', 'octization']) }));
+  const page: MechanismPageArgs = {
+    point: { ...OPERATING_POINT, engine: 'torch' },
+    evidence,
+    escape: [{ experiment: OPERATING_POINT.experiment, epochs: OPERATING_POINT.epochs, engine: 'torch', evidence: methodEvidence(point, ['float', ...quantized]) }, ...escape],
+    causal: causalClaims(point),
+    cells: sweepCells(sweep),
+    progress,
+    resultsPath: path.join(args.results, TORCH_FOLDER),
+    csv: { evidence: 'tables/mechanism-evidence.csv', cells: 'tables/mechanism-cells.csv', claims: 'tables/mechanism-claims.csv', escape: 'tables/mechanism-escape.csv' },
+  };
+  const tablesDir = path.join(args.out, 'tables');
+  const files = [
+    stage(path.join(tablesDir, 'mechanism-evidence.csv'), toCsv(viewTableCsv(evidenceView(page.evidence)))),
+    stage(path.join(tablesDir, 'mechanism-cells.csv'), toCsv(viewTableCsv(sweepCellsView(page.cells)))),
+    stage(path.join(tablesDir, 'mechanism-claims.csv'), toCsv(viewTableCsv(causalClaimsView(page.causal)))),
+    stage(path.join(tablesDir, 'mechanism-escape.csv'), toCsv(viewTableCsv(escapeView(page.escape.map((g) => ({ experiment: `${g.experiment} ${g.epochs} ep (${g.engine})`, evidence: g.evidence })))))),
+    stage(path.join(args.out, 'mechanism.html'), mechanismPage(page)),
+  ];
+  return { files, summary: mechanismSummary(page) };
 }
 
 /**
@@ -403,8 +465,11 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   files.push(stage(path.join(tablesDir, 'facts.csv'), toCsv(factsCsvTable(claims))));
   files.push(stage(path.join(tablesDir, 'study-progress.csv'), toCsv(progressTable(progress))));
   if (diverged.length > 0) files.push(stage(path.join(tablesDir, 'diverged.csv'), toCsv(divergedTable(diverged))));
-  const engines = enginesOutputs(args, records as RunRecord[], stage);
+  const torch = readTorchRecords(args);
+  const engines = enginesOutputs(args, records as RunRecord[], torch, stage);
   if (engines !== null) files.push(...engines.files);
+  const mechanism = mechanismOutputs(args, records as RunRecord[], torch, stage);
+  if (mechanism !== null) files.push(...mechanism.files);
   const bottom = bottomLine(claims, rows, curves);
   const index = indexPage({
     bottomLine: bottom,
@@ -420,9 +485,10 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
     progressCsv: 'tables/study-progress.csv',
     resultsPath: args.results,
     engines: engines === null ? undefined : { sentence: engines.sentence, href: 'engines.html', csv: 'tables/engines-arms.csv' },
+    mechanism: mechanism === null ? undefined : { ...mechanism.summary, href: 'mechanism.html', csv: 'tables/mechanism-cells.csv' },
   });
   const indexFile = path.join(args.out, 'index.html');
   files.push(stage(indexFile, withSection(index, divergedSection(diverged, 'tables/diverged.csv'))));
   writeFilesAtomic(outputs);
-  return { files, experiments, runs: records.length, diverged: diverged.length, damaged: read.problems, duplicates, claims, progress, protocols, bitSweeps, reproducibility, bottomLine: bottom };
+  return { files, experiments, runs: records.length, diverged: diverged.length, damaged: read.problems, duplicates, claims, progress, protocols, bitSweeps, reproducibility, bottomLine: bottom, mechanism: mechanism?.summary ?? null };
 }

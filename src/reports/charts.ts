@@ -44,7 +44,8 @@ export function withAlpha(hex: string, alpha: number): string {
   return `rgba(${parseInt(m[1], 16)}, ${parseInt(m[2], 16)}, ${parseInt(m[3], 16)}, ${alpha})`;
 }
 
-function baseLayout(xTitle: string, yTitle: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+/** The layout every chart starts from: titles, grid, font, legend below. */
+export function baseLayout(xTitle: string, yTitle: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     height: 340,
     margin: { l: 64, r: 16, t: 16, b: 48 },

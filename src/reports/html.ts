@@ -123,6 +123,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 table.kv th { background: none; font-weight: 600; white-space: nowrap; }
 table.wide { font-size: 0.78rem; }
 table.wide th, table.wide td { padding: 3px 6px; }
+td strong { white-space: nowrap; }
 .verdict { font-weight: 600; white-space: nowrap; }
 .v-supported, .v-holds { color: #1b7a3d; }
 .v-contradicted, .v-fails { color: #b3261e; }

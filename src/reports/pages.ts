@@ -496,6 +496,8 @@ export interface IndexPageArgs {
   resultsPath: string;
   /** The cross-engine replication: its one-sentence summary and its page (absent without torch runs). */
   engines?: { sentence: string; href: string; csv: string };
+  /** The mechanism evidence and the sweeps: the why and the boundary paragraphs and their page (absent without sweep runs). */
+  mechanism?: { why: string; boundary: string; href: string; csv: string };
 }
 
 /**
@@ -562,10 +564,14 @@ export function indexPage(args: IndexPageArgs): string {
 <h1>octolab reports</h1>
 <p class="muted">A reproduction and review of the study comparing standard weight quantization with "Octization".
 Built from <code>${escapeHtml(args.resultsPath)}</code> (${prov.runs} runs${prov.lastFinish === null ? '' : `; ${asOf(prov.lastFinish)}`}), without training.</p>
-<nav class="toc"><a href="#bottom-line">Bottom line</a><a href="#claims">Claims</a><a href="#reports">Experiment reports</a>${args.engines === undefined ? '' : '<a href="#engines">Engines</a>'}<a href="#progress">Study progress</a><a href="#provenance">Provenance</a><a href="#notebooks">Notebooks</a></nav>
+<nav class="toc"><a href="#bottom-line">Bottom line</a>${args.mechanism === undefined ? '' : '<a href="#why">Why</a>'}<a href="#claims">Claims</a><a href="#reports">Experiment reports</a>${args.engines === undefined ? '' : '<a href="#engines">Engines</a>'}<a href="#progress">Study progress</a><a href="#provenance">Provenance</a><a href="#notebooks">Notebooks</a></nav>
 </header>
 ${args.bottomLine === undefined ? '' : `<section id="bottom-line" class="bottom-line"><h2>Bottom line</h2>
 ${paragraphsHtml(bottomLineParagraphs(args.bottomLine, (e) => `${e}.html#claims`, (e) => `${e}.html#results`))}
+</section>`}
+${args.mechanism === undefined ? '' : `<section id="why"><h2>Why, and where the answer flips</h2>
+<p>${escapeHtml(args.mechanism.why)} <a href="${escapeHtml(args.mechanism.href)}#why">The evidence charts</a>.</p>
+<p>${escapeHtml(args.mechanism.boundary)} <a href="${escapeHtml(args.mechanism.href)}#boundary">The boundary, cell by cell</a> · <a href="${escapeHtml(args.mechanism.csv)}">as CSV</a>.</p>
 </section>`}
 <section id="claims"><h2>Claims of the seed study</h2>
 <p>${escapeHtml(tally === '' ? 'No claims.' : `Under the default protocol: ${tally} (checked facts are listed apart and not counted).`)} <a href="${escapeHtml(args.claimsCsv)}">Claims as CSV</a>.</p>

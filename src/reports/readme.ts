@@ -39,13 +39,17 @@ export function progressLine(progress: readonly StepProgress[], href: string): s
  * seen from the README.
  */
 export function findingsMarkdown(
-  built: Pick<BuildReportsResult, 'experiments' | 'claims' | 'runs'> & Partial<Pick<BuildReportsResult, 'progress' | 'protocols' | 'bitSweeps' | 'reproducibility' | 'bottomLine'>>,
+  built: Pick<BuildReportsResult, 'experiments' | 'claims' | 'runs'> & Partial<Pick<BuildReportsResult, 'progress' | 'protocols' | 'bitSweeps' | 'reproducibility' | 'bottomLine' | 'mechanism'>>,
   reportsDir: string,
 ): string {
   const lines: string[] = [];
   const dir = reportsDir.replace(/\/+$/, '');
   if (built.bottomLine !== undefined) {
     lines.push('**Bottom line.** ' + paragraphsMarkdown(bottomLineParagraphs(built.bottomLine, (e) => `${dir}/${e}.html#claims`, (e) => `${dir}/${e}.html#results`)), '');
+  }
+  if (built.mechanism !== undefined && built.mechanism !== null) {
+    lines.push(`**Why.** ${built.mechanism.why} ([evidence](${dir}/mechanism.html#why))`, '');
+    lines.push(`**Where the answer flips.** ${built.mechanism.boundary} ([cell by cell](${dir}/mechanism.html#boundary))`, '');
   }
   lines.push(`Built from ${built.runs} stored run(s). Reports: ${[`[index](${dir}/index.html)`, ...built.experiments.map((e) => `[${e}](${dir}/${e}.html)`)].join(' · ')}.`);
   if (built.progress !== undefined && built.progress.length > 0) lines.push('', progressLine(built.progress, `${dir}/index.html#progress`));

@@ -81,6 +81,8 @@ export const CODE_LABELS: Readonly<Record<string, string>> = Object.freeze({
   'both-dead': 'both dead',
   holds: 'holds',
   fails: 'fails',
+  'standard-at-least': 'standard at least as high',
+  'no-prediction': 'no prediction',
 });
 
 /** A cell constructor: `cell(0.4, 'percent')`. */

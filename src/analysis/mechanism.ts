@@ -1,0 +1,424 @@
+/**
+ * Why the methods differ, and where the answer flips: pure functions from run records to
+ * numbers and codes (no prose, no charts). Three parts:
+ * - the evidence at one operating point: per method and epoch, how the code changes split
+ *   into shrinking and growing |code|, the proposed |Δ| in grid steps, the zero-code share,
+ *   per-seed escape epochs;
+ * - the boundary: per sweep cell (optimizer, learning rate, bits, init), each method's final
+ *   accuracy over seeds and the paired octization − standard gap, against the ratio
+ *   lr·(2^b − 1) (Adam's nominal update over the grid step), with the mechanism's prediction
+ *   and whether it holds;
+ * - the study's causal claims ("feature preservation", "gradient flow") judged on the
+ *   recorded projection errors and gradient norms.
+ */
+import type { RunRecord } from '../experiments/record';
+import { median, mean, pairedTTest, signFlipTest } from '../statistics';
+import type { Interval } from '../statistics';
+import type { UpdateStats } from '../training/mechanism';
+import { DEFAULT_RULE, judgeClaim, judgeDifference } from './verdict';
+import type { ClaimVerdict, DifferenceCode, VerdictRule } from './verdict';
+
+/** Accuracy above which a classifier counts as having escaped chance: chance + 5 pp. */
+export const ESCAPE_MARGIN = 0.05;
+
+/** Chance accuracy of the study's 10-class tasks. */
+export const CHANCE = 0.1;
+
+/** The first epoch (0 = the initial state) whose test accuracy exceeds chance + margin, or null when none does. */
+export function escapeEpoch(record: RunRecord, chance = CHANCE, margin = ESCAPE_MARGIN): number | null {
+  const m = record.metrics;
+  if (m.initial !== undefined && m.initial.testAccuracy !== null && m.initial.testAccuracy > chance + margin) return 0;
+  for (const e of m.epochs) if (e.testAccuracy !== null && e.testAccuracy > chance + margin) return e.epoch;
+  return null;
+}
+
+/** One method's code dynamics in one epoch, over seeds (medians; shares of proposals or of code changes). */
+export interface EvidencePoint {
+  /** Epoch (0 = initial state: only the zero-code share). */
+  epoch: number;
+  /** Seeds with statistics for this epoch. */
+  n: number;
+  /** Median over seeds of the share of code changes that shrank |code| (null without changes). */
+  shrinkShare: number | null;
+  /** Median share of code changes that grew |code|. */
+  growShare: number | null;
+  /** Median share of proposals that changed a code. */
+  changeShare: number | null;
+  /** Median over seeds of the |Δ|/step quantiles of the epoch. */
+  q50: number | null;
+  /** See {@link q50}. */
+  q90: number | null;
+  /** See {@link q50}. */
+  q99: number | null;
+  /** Largest |Δ|/step over seeds. */
+  max: number | null;
+  /** Median share of proposals with |Δ| ≥ 0.5 step. */
+  halfShare: number | null;
+  /** Median share of proposals with |Δ| ≥ 1 step. */
+  oneShare: number | null;
+  /** Median share of all weights whose quantized value is 0 at the end of the epoch. */
+  zeroCodeShare: number | null;
+  /** Median over seeds of the projection's mean squared error q − f (all weights). */
+  quantMse: number | null;
+  /** Median over seeds of the mean of sign(f)·(q − f) (negative: pulled toward zero). */
+  quantTowardZero: number | null;
+}
+
+/** Per-seed values of the evidence, for per-seed views. */
+export interface EvidenceSeed {
+  /** Seed. */
+  seed: number;
+  /** Zero-code share per epoch, from epoch 0. */
+  zeroCodes: { epoch: number; value: number }[];
+  /** Test accuracy per epoch, from epoch 0 where recorded. */
+  accuracy: { epoch: number; value: number }[];
+  /** First epoch above chance + margin, or null. */
+  escape: number | null;
+}
+
+/** The evidence of one method at one operating point. */
+export interface MethodEvidence {
+  /** Method. */
+  method: string;
+  /** Runs. */
+  n: number;
+  /** Per epoch (0 first). */
+  points: EvidencePoint[];
+  /** Per seed. */
+  seeds: EvidenceSeed[];
+}
+
+const share = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
+const med = (xs: readonly (number | null)[]): number | null => {
+  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  return v.length === 0 ? null : median(v);
+};
+
+/** The all-weights update statistics of an epoch, if recorded. */
+function updatesOf(e: RunRecord['metrics']['epochs'][number]): UpdateStats | null {
+  return e.quant?.updates?.all ?? null;
+}
+
+/** The evidence of each method's runs (one operating point: the records of one cell), methods in the order given. */
+export function methodEvidence(records: readonly RunRecord[], methods: readonly string[]): MethodEvidence[] {
+  return methods
+    .map((method) => {
+      const runs = records.filter((r) => r.config.method === method).sort((a, b) => a.config.seed - b.config.seed);
+      const epochs = Math.max(0, ...runs.map((r) => r.metrics.epochs.length));
+      const points: EvidencePoint[] = [];
+      const zero0 = runs.map((r) => r.metrics.initial?.zeroCodeFraction ?? null);
+      points.push({
+        epoch: 0, n: zero0.filter((z) => z !== null).length, shrinkShare: null, growShare: null, changeShare: null, q50: null, q90: null, q99: null, max: null,
+        halfShare: null, oneShare: null, zeroCodeShare: med(zero0), quantMse: null, quantTowardZero: null,
+      });
+      for (let k = 0; k < epochs; k++) {
+        const es = runs.map((r) => r.metrics.epochs[k]).filter((e) => e !== undefined);
+        const us = es.map(updatesOf).filter((u): u is UpdateStats => u !== null);
+        points.push({
+          epoch: k + 1,
+          n: us.length,
+          shrinkShare: med(us.map((u) => share(u.shrank, u.codeChanges))),
+          growShare: med(us.map((u) => share(u.grew, u.codeChanges))),
+          changeShare: med(us.map((u) => share(u.codeChanges, u.proposals))),
+          q50: med(us.map((u) => u.stepQuantiles.q50)),
+          q90: med(us.map((u) => u.stepQuantiles.q90)),
+          q99: med(us.map((u) => u.stepQuantiles.q99)),
+          max: us.length === 0 ? null : Math.max(...us.map((u) => u.stepQuantiles.max)),
+          halfShare: med(us.map((u) => share(u.atLeastHalfStep, u.proposals))),
+          oneShare: med(us.map((u) => share(u.atLeastOneStep, u.proposals))),
+          zeroCodeShare: med(es.map((e) => e.quant?.zeroCodeFraction ?? null)),
+          quantMse: med(us.map((u) => u.quantError.mse)),
+          quantTowardZero: med(us.map((u) => u.quantError.towardZero)),
+        });
+      }
+      const seeds = runs.map((r): EvidenceSeed => {
+        const init = r.metrics.initial;
+        const zeroCodes = [
+          ...(init?.zeroCodeFraction != null ? [{ epoch: 0, value: init.zeroCodeFraction }] : []),
+          ...r.metrics.epochs.flatMap((e) => (e.quant !== null && e.quant !== undefined ? [{ epoch: e.epoch, value: e.quant.zeroCodeFraction }] : [])),
+        ];
+        const accuracy = [
+          ...(init?.testAccuracy != null ? [{ epoch: 0, value: init.testAccuracy }] : []),
+          ...r.metrics.epochs.flatMap((e) => (e.testAccuracy !== null ? [{ epoch: e.epoch, value: e.testAccuracy }] : [])),
+        ];
+        return { seed: r.config.seed, zeroCodes, accuracy, escape: escapeEpoch(r) };
+      });
+      return { method, n: runs.length, points, seeds };
+    })
+    .filter((m) => m.n > 0);
+}
+
+/** Where a sweep cell sits: everything but the method and the seed. */
+export interface CellSetting {
+  /** Experiment. */
+  experiment: string;
+  /** Epochs. */
+  epochs: number;
+  /** Optimizer name. */
+  optimizer: 'adam' | 'sgd';
+  /** SGD momentum, or null. */
+  momentum: number | null;
+  /** Learning rate. */
+  learningRate: number;
+  /** Bit width of the quantized methods. */
+  bits: number;
+  /** Initialisation. */
+  init: string;
+}
+
+/** One method's final accuracies in a cell. */
+export interface CellArm {
+  /** Method. */
+  method: string;
+  /** Seeds, ascending. */
+  seeds: number[];
+  /** Final test accuracy per seed (same order). */
+  values: number[];
+  /** Median. */
+  median: number;
+  /** Mean. */
+  mean: number;
+  /** Smallest and largest. */
+  range: [number, number];
+  /** Runs at most chance + margin. */
+  atChance: number;
+}
+
+/** What the mechanism predicts for octization against standard in a cell. */
+export type MechanismPrediction = 'octization-higher' | 'standard-at-least' | 'no-prediction';
+
+/** The paired octization − standard gap of a cell. */
+export interface CellGap {
+  /** Seeds with both methods. */
+  n: number;
+  /** Mean of the per-seed differences (accuracy fraction). */
+  mean: number;
+  /** 95% t interval, or null for n < 2. */
+  ci: Interval | null;
+  /** Median of the per-seed differences. */
+  medianDiff: number;
+  /** Paired t p (null for n < 2). */
+  pT: number | null;
+  /** Sign-flip permutation p (exact for small n). */
+  pPermutation: number;
+  /** What the difference shows under the one rule, margin 1 pp. */
+  code: DifferenceCode;
+}
+
+/** One cell of a sweep. */
+export interface SweepCell extends CellSetting {
+  /** lr·(2^b − 1): Adam's nominal per-step update in grid steps (for SGD only a scale, not the update). */
+  ratio: number;
+  /** Methods present (float, standard, octization, stochastic, …). */
+  arms: CellArm[];
+  /** Octization − standard, paired by seed; null without both. */
+  gap: CellGap | null;
+  /** Median over standard's seeds of the epoch-1 share of proposals with |Δ| ≥ 0.5 step (null unrecorded). */
+  standardHalfShare: number | null;
+  /** Median over standard's seeds of the epoch-1 median |Δ|/step. */
+  standardQ50: number | null;
+  /** The mechanism's prediction (see {@link predictGap}). */
+  prediction: MechanismPrediction;
+  /** Whether the observed gap agrees with the prediction (null without a prediction or a gap). */
+  holds: boolean | null;
+}
+
+/** Share of proposals with |Δ| ≥ 0.5 step under which round-to-nearest is taken as frozen. */
+export const FROZEN_SHARE = 1e-3;
+
+/**
+ * The mechanism's prediction from standard's measured epoch-1 proposals: when fewer than
+ * {@link FROZEN_SHARE} of them reach half a grid step, round-to-nearest erases almost every
+ * update while truncation turns every update toward zero into a step, so octization is
+ * predicted higher; when the median proposal reaches half a step, both roundings move codes
+ * both ways and truncation's bias toward zero costs it, so standard is predicted at least as
+ * high; between the two, no prediction.
+ */
+export function predictGap(standardHalfShare: number | null, standardQ50: number | null): MechanismPrediction {
+  if (standardHalfShare === null || standardQ50 === null) return 'no-prediction';
+  if (standardHalfShare < FROZEN_SHARE) return 'octization-higher';
+  if (standardQ50 >= 0.5) return 'standard-at-least';
+  return 'no-prediction';
+}
+
+/** Whether an observed difference code (octization − standard) agrees with a prediction; null when there is none. */
+export function predictionHolds(prediction: MechanismPrediction, observed: DifferenceCode): boolean | null {
+  if (prediction === 'no-prediction' || observed === 'too-few-runs') return null;
+  if (prediction === 'octization-higher') return observed === 'a-higher';
+  return observed === 'b-higher' || observed === 'equivalent';
+}
+
+/** The setting of a record's cell. */
+export function cellSetting(r: RunRecord): CellSetting {
+  const c = r.config;
+  return {
+    experiment: c.experiment,
+    epochs: c.epochs,
+    optimizer: c.optimizer.name,
+    momentum: c.optimizer.momentum ?? null,
+    learningRate: c.optimizer.learningRate,
+    bits: c.scheme?.bits ?? 0,
+    init: c.init ?? 'glorot-uniform',
+  };
+}
+
+const settingKey = (s: CellSetting): string => JSON.stringify([s.experiment, s.epochs, s.optimizer, s.momentum, s.learningRate, s.bits, s.init]);
+
+/** The paired gap A − B of two arms (margin in accuracy fraction). */
+export function pairedGap(a: CellArm, b: CellArm, margin = 0.01, rule: VerdictRule = DEFAULT_RULE): CellGap | null {
+  const seeds = a.seeds.filter((s) => b.seeds.includes(s));
+  if (seeds.length === 0) return null;
+  const va = seeds.map((s) => a.values[a.seeds.indexOf(s)]);
+  const vb = seeds.map((s) => b.values[b.seeds.indexOf(s)]);
+  const d = va.map((v, i) => v - vb[i]);
+  const perm = signFlipTest(d);
+  if (seeds.length < 2) return { n: 1, mean: d[0], ci: null, medianDiff: d[0], pT: null, pPermutation: perm.pValue, code: 'too-few-runs' };
+  const t = pairedTTest(va, vb);
+  const exact = d.every((x) => x === d[0]);
+  const code = exact ? (d[0] > 0 ? 'a-higher' : d[0] < 0 ? 'b-higher' : 'equivalent') : judgeDifference({ estimate: t.estimate, ci: t.ci, se: t.se, df: t.df, n: seeds.length, p: t.pValue }, margin, rule).code;
+  return { n: seeds.length, mean: t.estimate, ci: exact ? { lower: d[0], upper: d[0] } : t.ci, medianDiff: median(d), pT: exact ? null : t.pValue, pPermutation: perm.pValue, code: seeds.length < rule.minN ? 'too-few-runs' : code };
+}
+
+function armOf(method: string, runs: readonly RunRecord[]): CellArm {
+  const sorted = [...runs].sort((a, b) => a.config.seed - b.config.seed);
+  const values = sorted.map((r) => r.metrics.testAccuracy ?? NaN);
+  return {
+    method,
+    seeds: sorted.map((r) => r.config.seed),
+    values,
+    median: median(values),
+    mean: mean(values),
+    range: [Math.min(...values), Math.max(...values)],
+    atChance: values.filter((v) => v <= CHANCE + ESCAPE_MARGIN).length,
+  };
+}
+
+/**
+ * The sweep cells of `records` (projected-step quantized runs and float runs; float runs
+ * join every bit width of their learning rate), sorted by experiment, optimizer, bits and
+ * learning rate. Records must come from one engine.
+ */
+export function sweepCells(records: readonly RunRecord[], methods: readonly string[] = ['float', 'standard', 'octization', 'stochastic']): SweepCell[] {
+  const engines = new Set(records.map((r) => r.config.engine ?? 'tfjs'));
+  if (engines.size > 1) throw new Error(`sweepCells: records of ${[...engines].join(' and ')} in one comparison; compare engines apart`);
+  const quantized = records.filter((r) => r.config.method !== 'float' && r.config.protocol === 'projected-step' && methods.includes(r.config.method));
+  const floats = records.filter((r) => r.config.method === 'float' && methods.includes('float'));
+  const groups = new Map<string, { setting: CellSetting; runs: RunRecord[] }>();
+  for (const r of quantized) {
+    const s = cellSetting(r);
+    const k = settingKey(s);
+    const g = groups.get(k) ?? { setting: s, runs: [] };
+    g.runs.push(r);
+    groups.set(k, g);
+  }
+  const cells: SweepCell[] = [];
+  for (const { setting, runs } of groups.values()) {
+    const floatRuns = floats.filter((f) => settingKey({ ...cellSetting(f), bits: setting.bits }) === settingKey(setting));
+    const arms = methods
+      .map((m) => (m === 'float' ? floatRuns : runs.filter((r) => r.config.method === m)))
+      .map((rs, i) => (rs.length === 0 ? null : armOf(methods[i], rs)))
+      .filter((a): a is CellArm => a !== null);
+    const oct = arms.find((a) => a.method === 'octization');
+    const std = arms.find((a) => a.method === 'standard');
+    const gap = oct !== undefined && std !== undefined ? pairedGap(oct, std) : null;
+    const stdRuns = runs.filter((r) => r.config.method === 'standard');
+    const first = stdRuns.map((r) => (r.metrics.epochs[0] === undefined ? null : updatesOf(r.metrics.epochs[0])));
+    const standardHalfShare = med(first.map((u) => (u === null ? null : share(u.atLeastHalfStep, u.proposals))));
+    const standardQ50 = med(first.map((u) => (u === null ? null : u.stepQuantiles.q50)));
+    const prediction = predictGap(standardHalfShare, standardQ50);
+    cells.push({
+      ...setting,
+      ratio: setting.learningRate * (2 ** setting.bits - 1),
+      arms,
+      gap,
+      standardHalfShare,
+      standardQ50,
+      prediction,
+      holds: gap === null ? null : predictionHolds(prediction, gap.code),
+    });
+  }
+  const order = (c: SweepCell): (string | number)[] => [c.experiment, c.epochs, c.init, c.optimizer, c.bits, c.learningRate];
+  return cells.sort((a, b) => {
+    const x = order(a);
+    const y = order(b);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+    return 0;
+  });
+}
+
+/** The study's causal explanations that the records can test. */
+export type CausalClaimId = 'feature-preservation' | 'gradient-flow';
+
+/** A causal claim judged on recorded statistics: octization against standard, paired by seed, as a mean log-ratio. */
+export interface CausalClaim {
+  /** Which claim. */
+  id: CausalClaimId;
+  /** Pairs. */
+  n: number;
+  /** Per-seed medians of the measure for octization and standard. */
+  octization: number;
+  /** See {@link octization}. */
+  standard: number;
+  /** Mean over seeds of log(octization / standard). */
+  logRatio: number;
+  /** 95% t interval of the mean log-ratio. */
+  ci: Interval;
+  /** The verdict under the one rule (margin: a ratio of 1.1). */
+  verdict: ClaimVerdict;
+}
+
+/**
+ * Judges "better preservation of feature information" as octization's projection error being
+ * smaller (the mean over the run's epochs of the all-weights MSE of q − f), and "more
+ * effective gradient flow" as octization's gradient norm at the first layer being larger
+ * (at the last epoch, on the probe batch). Records: one cell, both methods, paired by seed.
+ */
+export function causalClaims(records: readonly RunRecord[], rule: VerdictRule = DEFAULT_RULE): CausalClaim[] {
+  const measures: { id: CausalClaimId; sign: 1 | -1; of: (r: RunRecord) => number | null }[] = [
+    {
+      id: 'feature-preservation',
+      sign: -1,
+      of: (r) => {
+        const v = r.metrics.epochs.map((e) => updatesOf(e)?.quantError.mse ?? null).filter((x): x is number => x !== null);
+        return v.length === 0 ? null : mean(v);
+      },
+    },
+    {
+      id: 'gradient-flow',
+      sign: 1,
+      of: (r) => r.metrics.epochs[r.metrics.epochs.length - 1]?.weights[0]?.gradNorm ?? null,
+    },
+  ];
+  const out: CausalClaim[] = [];
+  for (const m of measures) {
+    const by = (method: string): Map<number, number> =>
+      new Map(records.filter((r) => r.config.method === method).flatMap((r) => {
+        const v = m.of(r);
+        return v === null || !(v > 0) ? [] : [[r.config.seed, v] as [number, number]];
+      }));
+    const oct = by('octization');
+    const std = by('standard');
+    const seeds = [...oct.keys()].filter((s) => std.has(s)).sort((a, b) => a - b);
+    if (seeds.length < 2) continue;
+    const a = seeds.map((s) => Math.log(oct.get(s) as number));
+    const b = seeds.map((s) => Math.log(std.get(s) as number));
+    const t = pairedTTest(a, b);
+    const verdict = judgeClaim({ sign: m.sign, claimedSize: null, margin: Math.log(1.1) }, { estimate: t.estimate, ci: t.ci, se: t.se, df: t.df, n: seeds.length, p: t.pValue }, rule);
+    out.push({
+      id: m.id,
+      n: seeds.length,
+      octization: median(seeds.map((s) => oct.get(s) as number)),
+      standard: median(seeds.map((s) => std.get(s) as number)),
+      logRatio: t.estimate,
+      ci: t.ci,
+      verdict,
+    });
+  }
+  return out;
+}
+
+/** How many cells carry a prediction, and in how many it holds. */
+export function predictionTally(cells: readonly SweepCell[]): { predicted: number; holds: number; fails: number } {
+  const judged = cells.filter((c) => c.holds !== null);
+  return { predicted: judged.length, holds: judged.filter((c) => c.holds === true).length, fails: judged.filter((c) => c.holds === false).length };
+}

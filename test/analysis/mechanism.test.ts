@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { causalClaims, escapeEpoch, methodEvidence, pairedGap, predictGap, predictionHolds, predictionTally, sweepCells } from '../../src/analysis/mechanism';
+import type { CellArm } from '../../src/analysis/mechanism';
+import { makeRunConfig, runKey } from '../../src/experiments/config';
+import type { RunRecord } from '../../src/experiments/record';
+import type { UpdateStats } from '../../src/training/mechanism';
+import { sweepCellsView } from '../../src/views/mechanism';
+import { viewTableCsv } from '../../src/views/table';
+
+/** Update statistics with the given counts over 100 proposals. */
+function updates(u: { changes: number; shrank: number; grew: number; half: number; q50: number; mse: number }): UpdateStats {
+  return {
+    name: '*', proposals: 100, codeChanges: u.changes, shrank: u.shrank, grew: u.grew, zeroProposals: 0, atLeastHalfStep: u.half, atLeastOneStep: 0,
+    stepQuantiles: { q50: u.q50, q90: u.q50 * 2, q99: u.q50 * 3, max: u.q50 * 4 }, gridStep: 1 / 255, quantError: { mse: u.mse, mean: 0, towardZero: 0 },
+  };
+}
+
+/** A torch record of MNIST, 5 epochs, with a final accuracy, per-epoch accuracies and (quantized) update statistics. */
+function rec(method: string, seed: number, acc: number[], over: { lr?: number; bits?: number; u?: UpdateStats; grad?: number; engine?: 'torch' | 'tfjs'; initial?: number } = {}): RunRecord {
+  const config = makeRunConfig({ experiment: 'mnist', method, seed, epochs: acc.length, learningRate: over.lr ?? 1e-3, bits: over.bits, engine: over.engine ?? 'torch' });
+  const epochs = acc.map((a, i) => ({
+    epoch: i + 1, trainLoss: 1, trainAccuracy: a, testLoss: 1, testAccuracy: a, trainSeconds: 1, evalSeconds: 1,
+    weights: [{ name: 'dense1/kernel', size: 100, meanAbs: 0.1, zeroFraction: 0, gradNorm: over.grad ?? 1 }],
+    quant: method === 'float' ? null : { stepChangeFraction: 0, epochChangeFraction: 0, zeroCodeFraction: 0.5, ...(over.u === undefined ? {} : { updates: { steps: 1, all: over.u, layers: [over.u] } }) },
+  }));
+  const initial = { testLoss: 2.3, testAccuracy: over.initial ?? 0.1, weights: [], zeroCodeFraction: method === 'float' ? null : 0.05, quantizedTest: null };
+  return { schema: 1, key: runKey(config), config, data: {}, metrics: { testAccuracy: acc[acc.length - 1], testLoss: 1, epochs, initial }, timing: {}, environment: {} } as unknown as RunRecord;
+}
+
+const arm = (method: string, values: number[]): CellArm => ({ method, seeds: values.map((_, i) => i), values, median: 0, mean: 0, range: [0, 0], atChance: 0 });
+
+describe('analysis: mechanism evidence and the sweep boundary (hand-made records)', () => {
+  it('escape epoch: the first epoch above chance + 5 pp, 0 for the initial state, null when never', () => {
+    assert.equal(escapeEpoch(rec('standard', 0, [0.1, 0.14, 0.16, 0.5])), 3);
+    assert.equal(escapeEpoch(rec('float', 0, [0.9], { initial: 0.2 })), 0);
+    assert.equal(escapeEpoch(rec('standard', 0, [0.1, 0.12])), null);
+  });
+
+  it('predicts from the share of standard proposals reaching half a step, and checks the observed gap', () => {
+    assert.equal(predictGap(0, 0.07), 'octization-higher');
+    assert.equal(predictGap(0.0009, 0.2), 'octization-higher');
+    assert.equal(predictGap(0.2, 0.3), 'no-prediction');
+    assert.equal(predictGap(0.6, 0.5), 'standard-at-least');
+    assert.equal(predictGap(null, null), 'no-prediction');
+    assert.equal(predictionHolds('octization-higher', 'a-higher'), true);
+    assert.equal(predictionHolds('octization-higher', 'equivalent'), false);
+    assert.equal(predictionHolds('standard-at-least', 'equivalent'), true);
+    assert.equal(predictionHolds('standard-at-least', 'a-higher'), false);
+    assert.equal(predictionHolds('no-prediction', 'a-higher'), null);
+    assert.equal(predictionHolds('octization-higher', 'too-few-runs'), null);
+  });
+
+  it('paired gap: mean, median, permutation p and the rule’s code; a constant difference is exact', () => {
+    const g = pairedGap(arm('octization', [0.8, 0.82, 0.81, 0.79, 0.8]), arm('standard', [0.1, 0.1, 0.1, 0.1, 0.1]));
+    assert.ok(g !== null);
+    assert.ok(Math.abs(g.mean - 0.704) < 1e-12);
+    assert.ok(Math.abs(g.medianDiff - 0.7) < 1e-12);
+    assert.equal(g.code, 'a-higher');
+    assert.equal(g.pPermutation, 2 / 32); // every sign pattern but the observed one and its mirror is smaller
+    const exact = pairedGap(arm('octization', [0.8, 0.8, 0.8, 0.8, 0.8]), arm('standard', [0.1, 0.1, 0.1, 0.1, 0.1]));
+    assert.deepEqual([exact?.code, exact?.ci?.lower, exact?.pT], ['a-higher', 0.7000000000000001, null]);
+    assert.equal(pairedGap(arm('a', [0.5, 0.6]), arm('b', [0.4, 0.4]))?.code, 'too-few-runs');
+  });
+
+  it('sweep cells: arms per setting, float joined by learning rate, prediction and whether it holds', () => {
+    const frozen = updates({ changes: 0, shrank: 0, grew: 0, half: 0, q50: 0.07, mse: 1e-7 });
+    const records = [0, 1, 2, 3, 4].flatMap((s) => [
+      rec('float', s, [0.97]),
+      rec('standard', s, [0.098], { u: frozen }),
+      rec('octization', s, [0.8 + s * 0.001], { u: updates({ changes: 5, shrank: 5, grew: 0, half: 0, q50: 0.05, mse: 2e-7 }) }),
+      rec('standard', s, [0.9], { bits: 4, u: updates({ changes: 50, shrank: 25, grew: 25, half: 60, q50: 0.6, mse: 1e-5 }) }),
+      rec('octization', s, [0.85 - s * 0.001], { bits: 4, u: updates({ changes: 50, shrank: 45, grew: 5, half: 60, q50: 0.6, mse: 2e-5 }) }),
+    ]);
+    const cells = sweepCells(records);
+    assert.deepEqual(cells.map((c) => [c.bits, c.ratio, c.arms.map((a) => a.method).join(','), c.prediction, c.holds]), [
+      [4, 0.015, 'float,standard,octization', 'standard-at-least', true],
+      [8, 0.255, 'float,standard,octization', 'octization-higher', true],
+    ]);
+    assert.equal(cells[1].arms[1].atChance, 5);
+    assert.equal(cells[1].standardHalfShare, 0);
+    assert.deepEqual(predictionTally(cells), { predicted: 2, holds: 2, fails: 0 });
+    // The table is the same object for HTML and CSV: the codes land in the CSV as codes.
+    const csv = viewTableCsv(sweepCellsView(cells));
+    const col = (k: string) => csv.columns.indexOf(k);
+    assert.deepEqual(csv.rows.map((r) => [r[col('observed')], r[col('prediction')], r[col('holds')]]), [
+      ['standard-higher', 'standard-at-least', 'holds'],
+      ['octization-higher', 'octization-higher', 'holds'],
+    ]);
+    assert.throws(() => sweepCells([...records, rec('float', 9, [0.9], { engine: 'tfjs' })]), /records of torch and tfjs in one comparison/);
+  });
+
+  it('method evidence: shares of shrinking code changes per epoch, zero codes from epoch 0, escape epochs', () => {
+    const u = updates({ changes: 10, shrank: 9, grew: 1, half: 2, q50: 0.05, mse: 1e-7 });
+    const ev = methodEvidence([rec('octization', 0, [0.5, 0.6], { u }), rec('octization', 1, [0.12, 0.7], { u })], ['standard', 'octization']);
+    assert.equal(ev.length, 1);
+    assert.deepEqual(ev[0].points.map((p) => [p.epoch, p.shrinkShare, p.changeShare, p.zeroCodeShare]), [[0, null, null, 0.05], [1, 0.9, 0.1, 0.5], [2, 0.9, 0.1, 0.5]]);
+    assert.deepEqual(ev[0].seeds.map((s) => s.escape), [1, 2]);
+  });
+
+  it("judges the study's explanations on recorded errors and gradients as paired log-ratios", () => {
+    const records = [0, 1, 2, 3, 4, 5].flatMap((s) => [
+      rec('standard', s, [0.1], { u: updates({ changes: 0, shrank: 0, grew: 0, half: 0, q50: 0.07, mse: 1e-7 * (1 + s / 10) }), grad: 1.2 }),
+      rec('octization', s, [0.8], { u: updates({ changes: 5, shrank: 5, grew: 0, half: 0, q50: 0.05, mse: 2e-7 * (1 + s / 10) * (1 + (s % 2) / 100) }), grad: 0.6 * (1 + (s % 3) / 100) }),
+    ]);
+    const [fp, gf] = causalClaims(records);
+    assert.equal(fp.id, 'feature-preservation');
+    assert.ok(Math.abs(fp.logRatio - Math.log(2) - mean6((s) => Math.log(1 + (s % 2) / 100))) < 1e-9);
+    assert.equal(fp.verdict.code, 'contradicted'); // octization's error is larger, the study says smaller
+    assert.equal(gf.id, 'gradient-flow');
+    assert.equal(gf.verdict.code, 'contradicted'); // octization's gradient is smaller, the study says it flows better
+    assert.equal(fp.n, 6);
+  });
+});
+
+function mean6(f: (s: number) => number): number {
+  return [0, 1, 2, 3, 4, 5].reduce((a, s) => a + f(s), 0) / 6;
+}
