@@ -24,3 +24,4 @@ export { bitSweep, bitSweepChart, bitSweepSummary } from '../reports/bits';
 export type { BitSweep } from '../reports/bits';
 export { PROTOCOL_TARGETS, protocolSensitivity, protocolSummary } from '../reports/protocols';
 export type { ProtocolSensitivity, ProtocolTarget } from '../reports/protocols';
+export * from './mechanism';

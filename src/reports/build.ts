@@ -329,10 +329,11 @@ function studySetting(r: RunRecord, experiment: string, epochs: number, learning
 }
 
 /**
- * The mechanism page and its CSV files, when `<results>/torch/` holds runs of the sweep plan;
- * null otherwise. The escape-from-chance view also shows the study's own (wasm) arms.
+ * What the mechanism page shows, from the study's (wasm) records and the torch records of
+ * `<resultsPath>/torch`: null when no run of the sweep plan is stored. The escape-from-chance
+ * view also shows the study's own (wasm) arms. The page, its CSV files and notebook 07 use it.
  */
-function mechanismOutputs(args: BuildReportsArgs, wasm: readonly RunRecord[], torch: readonly RunRecord[], stage: (file: string, data: string) => string): { files: string[]; summary: { why: string; boundary: string } } | null {
+export function mechanismInputs(resultsPath: string, wasm: readonly RunRecord[], torch: readonly RunRecord[]): MechanismPageArgs | null {
   const steps = SWEEP_PLAN.map((s) => ({ ...s, grids: s.grids.map((g) => ({ ...g, engine: 'torch' as const })) }));
   const progress = studyProgress(steps, torch);
   const keys = new Set(steps.flatMap((s) => s.grids.flatMap((g) => expandGrid(g).map(runKey))));
@@ -353,9 +354,15 @@ function mechanismOutputs(args: BuildReportsArgs, wasm: readonly RunRecord[], to
     causal: causalClaims(point),
     cells: sweepCells(sweep),
     progress,
-    resultsPath: path.join(args.results, TORCH_FOLDER),
+    resultsPath: path.join(resultsPath, TORCH_FOLDER),
     csv: { evidence: 'tables/mechanism-evidence.csv', cells: 'tables/mechanism-cells.csv', claims: 'tables/mechanism-claims.csv', escape: 'tables/mechanism-escape.csv' },
   };
+  return page;
+}
+
+function mechanismOutputs(args: BuildReportsArgs, wasm: readonly RunRecord[], torch: readonly RunRecord[], stage: (file: string, data: string) => string): { files: string[]; summary: { why: string; boundary: string } } | null {
+  const page = mechanismInputs(args.results, wasm, torch);
+  if (page === null) return null;
   const tablesDir = path.join(args.out, 'tables');
   const files = [
     stage(path.join(tablesDir, 'mechanism-evidence.csv'), toCsv(viewTableCsv(evidenceView(page.evidence)))),

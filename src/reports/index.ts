@@ -15,3 +15,4 @@ export * from './pages';
 export * from './build';
 export * from './render-check';
 export * from './readme';
+export * from './mechanism';

@@ -61,7 +61,7 @@ export function whySentences(point: OperatingPoint, ev: readonly MethodEvidence[
   const out: string[] = [];
   const s1 = pointAt(std, 1);
   const o1 = pointAt(oct, 1);
-  const where = `${point.experiment}, Adam lr ${formatNumber(point.learningRate)}, ${point.bits} bits (grid step 1/${2 ** point.bits - 1}), ${point.engine}`;
+  const where = `${point.experiment}, Adam lr ${point.learningRate}, ${point.bits} bits (grid step 1/${2 ** point.bits - 1}), ${point.engine}`;
   if (s1 !== undefined && s1.q50 !== null) {
     out.push(
       `Adam's proposed updates are a fraction of the grid step (${where}): in epoch 1 the median proposal is ${formatNumber(s1.q50, 2)} of a step, the 99th percentile ${formatNumber(s1.q99, 2)} and the largest ${formatNumber(s1.max, 2)}; ${formatPercent(s1.halfShare, 3)} of the proposals reach half a step (standard's runs, ${s1.n} seeds).`,
@@ -126,7 +126,12 @@ function shrinkChart(ev: readonly MethodEvidence[]): ChartSpec {
         hovertemplate: `${m.method}<br>epoch %{x}<br>%{y:.4g}% of changes shrank |code|<extra></extra>`,
       };
     });
-  return { id: 'mech-shrink', title: 'code changes that shrank |code|, % of all code changes (median over seeds); standard has almost none to split', data, layout: baseLayout('epoch', '% of code changes', { yaxis: { range: [0, 105], gridcolor: '#e6e6e6' } }) };
+  return {
+    id: 'mech-shrink',
+    title: 'code changes that shrank |code|, % of all code changes (median over seeds); standard has almost none to split',
+    data,
+    layout: baseLayout('epoch', '% of code changes', { xaxis: { title: { text: 'epoch' }, dtick: 1, gridcolor: '#e6e6e6' }, yaxis: { range: [0, 105], gridcolor: '#e6e6e6' } }),
+  };
 }
 
 /** Quantiles of |Δ|/step in epoch 1 per method against the 0.5 and 1 step lines. */
@@ -259,7 +264,7 @@ export function mechanismPage(args: MechanismPageArgs): string {
 <nav class="toc"><a href="#why">Why</a><a href="#explanations">The study's explanations</a><a href="#escape">Escape from chance</a><a href="#boundary">Where it flips</a><a href="#cells">Cell by cell</a><a href="#plan">Sweep plan</a></nav>
 </header>
 <section id="why"><h2>Why</h2>
-${why.length === 0 ? `<p>No run of the operating point (${escapeHtml(args.point.experiment)}, Adam lr ${formatNumber(args.point.learningRate)}, ${args.point.bits} bits, ${args.point.epochs} epochs) with update statistics is stored yet.</p>` : `<ul>${why.map((s) => `<li>${escapeHtml(s)}</li>`).join('\n')}</ul>`}
+${why.length === 0 ? `<p>No run of the operating point (${escapeHtml(args.point.experiment)}, Adam lr ${args.point.learningRate}, ${args.point.bits} bits, ${args.point.epochs} epochs) with update statistics is stored yet.</p>` : `<ul>${why.map((s) => `<li>${escapeHtml(s)}</li>`).join('\n')}</ul>`}
 ${chartGrid(charts.why)}
 ${args.evidence.length === 0 ? '' : viewTableHtml(evidenceView(args.evidence), 'wide')}
 <p class="note">Quantiles of |Δ|/step are upper edges of 1/8-octave bins (at most 9 % above the exact value); the maximum and the shares are exact counts over every weight and step.</p>

@@ -1,0 +1,42 @@
+/**
+ * Notebook 07's view of the mechanism evidence and the sweeps: the same tables, charts and
+ * sentences as reports/mechanism.html, from the same analysis.
+ */
+import * as path from 'node:path';
+import type { RunRecord } from '../experiments/record';
+import { TORCH_FOLDER, mechanismInputs } from '../reports/build';
+import type { ChartSpec } from '../reports/charts';
+import { boundarySentence, causalSentence, mechanismCharts, whySentences } from '../reports/mechanism';
+import type { MechanismPageArgs } from '../reports/mechanism';
+import { causalClaimsView, escapeView, evidenceView, sweepCellsView } from '../views/mechanism';
+import type { ViewTable } from '../views/table';
+import { loadStoredResults } from './results';
+
+/** The mechanism views of stored results, or the reason there are none. */
+export type MechanismViews =
+  | { status: 'found'; inputs: MechanismPageArgs; why: string[]; causal: string | null; boundary: string[]; tables: Record<'evidence' | 'claims' | 'escape' | 'cells', ViewTable>; charts: { why: ChartSpec[]; escape: ChartSpec[]; boundary: ChartSpec[] } }
+  | { status: 'missing'; message: string };
+
+/** Reads `<resultsPath>` (wasm) and `<resultsPath>/torch` and builds every view of the mechanism page. */
+export function mechanismViews(resultsPath: string, wasmRecords?: readonly RunRecord[]): MechanismViews {
+  const wasm = wasmRecords ?? loadStoredResults(resultsPath).records;
+  const torchDir = path.join(resultsPath, TORCH_FOLDER);
+  const torch = loadStoredResults(torchDir, undefined, { label: torchDir });
+  const inputs = mechanismInputs(resultsPath, wasm, torch.records);
+  if (inputs === null) return { status: 'missing', message: `no run of the sweep plan in ${torchDir} (${torch.message}); run them with OCTOLAB_BACKEND=torch octolab study --plan sweeps` };
+  const experiments = [...new Set(inputs.cells.map((c) => c.experiment))];
+  return {
+    status: 'found',
+    inputs,
+    why: whySentences(inputs.point, inputs.evidence),
+    causal: causalSentence(inputs.causal),
+    boundary: experiments.map((e) => boundarySentence(inputs.cells, e, inputs.point.epochs)).filter((s): s is string => s !== null),
+    tables: {
+      evidence: evidenceView(inputs.evidence),
+      claims: causalClaimsView(inputs.causal),
+      escape: escapeView(inputs.escape.map((g) => ({ experiment: `${g.experiment} ${g.epochs} ep (${g.engine})`, evidence: g.evidence }))),
+      cells: sweepCellsView(inputs.cells),
+    },
+    charts: mechanismCharts(inputs),
+  };
+}
