@@ -148,6 +148,52 @@ export function methodEvidence(records: readonly RunRecord[], methods: readonly 
     .filter((m) => m.n > 0);
 }
 
+/** One layer of one method at the last epoch, medians over seeds. */
+export interface LayerEvidence {
+  /** Method. */
+  method: string;
+  /** Weight name. */
+  name: string;
+  /** Seeds. */
+  n: number;
+  /** Share of the layer's weights that are exactly 0. */
+  zeroShare: number | null;
+  /** Mean |w|. */
+  meanAbs: number | null;
+  /** Gradient norm on the probe batch. */
+  gradNorm: number | null;
+  /** Share of the last epoch's code changes that shrank |code|. */
+  shrinkShare: number | null;
+  /** Share of the last epoch's proposals with |Δ| ≥ 0.5 step. */
+  halfShare: number | null;
+  /** Mean squared projection error q − f over the last epoch. */
+  quantMse: number | null;
+}
+
+/** Per method and layer, at the last epoch of each run (medians over seeds): the per-layer view of the evidence. */
+export function layerEvidence(records: readonly RunRecord[], methods: readonly string[]): LayerEvidence[] {
+  return methods.flatMap((method) => {
+    const runs = records.filter((r) => r.config.method === method && r.metrics.epochs.length > 0);
+    if (runs.length === 0) return [];
+    const lasts = runs.map((r) => r.metrics.epochs[r.metrics.epochs.length - 1]);
+    return lasts[0].weights.map((w, i): LayerEvidence => {
+      const ws = lasts.map((e) => e.weights[i]).filter((x) => x !== undefined && x.name === w.name);
+      const ls = lasts.map((e) => e.quant?.updates?.layers[i] ?? null).filter((l): l is UpdateStats => l !== null && l.name === w.name);
+      return {
+        method,
+        name: w.name,
+        n: ws.length,
+        zeroShare: med(ws.map((x) => x.zeroFraction)),
+        meanAbs: med(ws.map((x) => x.meanAbs)),
+        gradNorm: med(ws.map((x) => x.gradNorm ?? null)),
+        shrinkShare: med(ls.map((l) => share(l.shrank, l.codeChanges))),
+        halfShare: med(ls.map((l) => share(l.atLeastHalfStep, l.proposals))),
+        quantMse: med(ls.map((l) => l.quantError.mse)),
+      };
+    });
+  });
+}
+
 /** Where a sweep cell sits: everything but the method and the seed. */
 export interface CellSetting {
   /** Experiment. */

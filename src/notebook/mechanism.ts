@@ -8,13 +8,13 @@ import { TORCH_FOLDER, mechanismInputs } from '../reports/build';
 import type { ChartSpec } from '../reports/charts';
 import { boundarySentence, causalSentence, mechanismCharts, whySentences } from '../reports/mechanism';
 import type { MechanismPageArgs } from '../reports/mechanism';
-import { causalClaimsView, escapeView, evidenceView, sweepCellsView } from '../views/mechanism';
+import { causalClaimsView, escapeView, evidenceView, layerView, sweepCellsView } from '../views/mechanism';
 import type { ViewTable } from '../views/table';
 import { loadStoredResults } from './results';
 
 /** The mechanism views of stored results, or the reason there are none. */
 export type MechanismViews =
-  | { status: 'found'; inputs: MechanismPageArgs; why: string[]; causal: string | null; boundary: string[]; tables: Record<'evidence' | 'claims' | 'escape' | 'cells', ViewTable>; charts: { why: ChartSpec[]; escape: ChartSpec[]; boundary: ChartSpec[] } }
+  | { status: 'found'; inputs: MechanismPageArgs; why: string[]; causal: string | null; boundary: string[]; tables: Record<'evidence' | 'claims' | 'layers' | 'escape' | 'cells', ViewTable>; charts: { why: ChartSpec[]; escape: ChartSpec[]; boundary: ChartSpec[] } }
   | { status: 'missing'; message: string };
 
 /** Reads `<resultsPath>` (wasm) and `<resultsPath>/torch` and builds every view of the mechanism page. */
@@ -34,6 +34,7 @@ export function mechanismViews(resultsPath: string, wasmRecords?: readonly RunRe
     tables: {
       evidence: evidenceView(inputs.evidence),
       claims: causalClaimsView(inputs.causal),
+      layers: layerView(inputs.layers),
       escape: escapeView(inputs.escape.map((g) => ({ experiment: `${g.experiment} ${g.epochs} ep (${g.engine})`, evidence: g.evidence }))),
       cells: sweepCellsView(inputs.cells),
     },

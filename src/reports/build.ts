@@ -16,8 +16,8 @@ import type { InferenceTimingRecord } from '../timing/interleaved';
 import { STUDY_PLAN, SWEEP_PLAN, describeMissing, fullDataSecondsPerEpoch, studyProgress } from '../experiments/study';
 import { runKey } from '../experiments/config';
 import { expandGrid } from '../experiments/grid';
-import { causalClaims, methodEvidence, sweepCells } from '../analysis/mechanism';
-import { causalClaimsView, escapeView, evidenceView, sweepCellsView } from '../views/mechanism';
+import { causalClaims, layerEvidence, methodEvidence, sweepCells } from '../analysis/mechanism';
+import { causalClaimsView, escapeView, evidenceView, layerView, sweepCellsView } from '../views/mechanism';
 import { mechanismPage, mechanismSummary } from './mechanism';
 import type { MechanismPageArgs } from './mechanism';
 import { bitSweep, bitSweepSummary } from './bits';
@@ -352,10 +352,11 @@ export function mechanismInputs(resultsPath: string, wasm: readonly RunRecord[],
     evidence,
     escape: [{ experiment: OPERATING_POINT.experiment, epochs: OPERATING_POINT.epochs, engine: 'torch', evidence: methodEvidence(point, ['float', ...quantized]) }, ...escape],
     causal: causalClaims(point),
+    layers: layerEvidence(point, ['float', ...quantized]),
     cells: sweepCells(sweep),
     progress,
     resultsPath: path.join(resultsPath, TORCH_FOLDER),
-    csv: { evidence: 'tables/mechanism-evidence.csv', cells: 'tables/mechanism-cells.csv', claims: 'tables/mechanism-claims.csv', escape: 'tables/mechanism-escape.csv' },
+    csv: { evidence: 'tables/mechanism-evidence.csv', cells: 'tables/mechanism-cells.csv', claims: 'tables/mechanism-claims.csv', escape: 'tables/mechanism-escape.csv', layers: 'tables/mechanism-layers.csv' },
   };
   return page;
 }
@@ -368,6 +369,7 @@ function mechanismOutputs(args: BuildReportsArgs, wasm: readonly RunRecord[], to
     stage(path.join(tablesDir, 'mechanism-evidence.csv'), toCsv(viewTableCsv(evidenceView(page.evidence)))),
     stage(path.join(tablesDir, 'mechanism-cells.csv'), toCsv(viewTableCsv(sweepCellsView(page.cells)))),
     stage(path.join(tablesDir, 'mechanism-claims.csv'), toCsv(viewTableCsv(causalClaimsView(page.causal)))),
+    stage(path.join(tablesDir, 'mechanism-layers.csv'), toCsv(viewTableCsv(layerView(page.layers)))),
     stage(path.join(tablesDir, 'mechanism-escape.csv'), toCsv(viewTableCsv(escapeView(page.escape.map((g) => ({ experiment: `${g.experiment} ${g.epochs} ep (${g.engine})`, evidence: g.evidence })))))),
     stage(path.join(args.out, 'mechanism.html'), mechanismPage(page)),
   ];

@@ -5,11 +5,11 @@
  * Charts and sentences are generated from the analysis objects; every number comes from
  * stored runs.
  */
-import type { CausalClaim, MethodEvidence, SweepCell } from '../analysis/mechanism';
+import type { CausalClaim, LayerEvidence, MethodEvidence, SweepCell } from '../analysis/mechanism';
 import { FROZEN_SHARE, predictionTally } from '../analysis/mechanism';
 import type { StepProgress } from '../experiments/study';
 import { describeMissing } from '../experiments/study';
-import { causalClaimsView, escapeView, evidenceView, sweepCellsView } from '../views/mechanism';
+import { causalClaimsView, escapeView, evidenceView, layerView, sweepCellsView } from '../views/mechanism';
 import { CODE_LABELS, viewTableHtml } from '../views/table';
 import { baseLayout, methodColour, seedLinesChart } from './charts';
 import type { ChartSpec } from './charts';
@@ -40,6 +40,8 @@ export interface MechanismPageArgs {
   escape: { experiment: string; epochs: number; engine: string; evidence: MethodEvidence[] }[];
   /** The study's causal claims at the operating point. */
   causal: CausalClaim[];
+  /** Per method and layer at the operating point's last epoch. */
+  layers: LayerEvidence[];
   /** Every sweep cell with a quantized method (one engine). */
   cells: SweepCell[];
   /** Progress of the sweep plan. */
@@ -47,7 +49,7 @@ export interface MechanismPageArgs {
   /** Where the results were read from. */
   resultsPath: string;
   /** CSV links. */
-  csv: { evidence: string; cells: string; claims: string; escape: string };
+  csv: { evidence: string; cells: string; claims: string; escape: string; layers: string };
 }
 
 const pointAt = (m: MethodEvidence | undefined, epoch: number) => m?.points.find((p) => p.epoch === epoch);
@@ -260,7 +262,7 @@ export function mechanismPage(args: MechanismPageArgs): string {
   const body = `<header>
 <h1>octolab: why the methods differ, and where the answer flips</h1>
 <p class="muted">Recorded at every projected step: the optimizer's proposed update Δ (weights after the step − the projected weights before it) in grid steps, whether each code change shrank or grew |code|, and the projection's error; per epoch the zero-code share and each layer's gradient norm on a fixed probe batch (the first 1000 training examples). Then the learning rate, the optimizer, the bit width and the initialisation are swept with paired seeds.</p>
-<p class="note">Built from <code>${escapeHtml(args.resultsPath)}</code> without training; every run here is on ${escapeHtml(args.point.engine)}, and no comparison mixes engines. <a href="index.html">All reports</a> · CSV: <a href="${escapeHtml(args.csv.evidence)}">evidence</a>, <a href="${escapeHtml(args.csv.cells)}">sweep cells</a>, <a href="${escapeHtml(args.csv.claims)}">explanations</a>, <a href="${escapeHtml(args.csv.escape)}">escape epochs</a>.</p>
+<p class="note">Built from <code>${escapeHtml(args.resultsPath)}</code> without training; every run here is on ${escapeHtml(args.point.engine)}, and no comparison mixes engines. <a href="index.html">All reports</a> · CSV: <a href="${escapeHtml(args.csv.evidence)}">evidence</a>, <a href="${escapeHtml(args.csv.cells)}">sweep cells</a>, <a href="${escapeHtml(args.csv.claims)}">explanations</a>, <a href="${escapeHtml(args.csv.layers)}">layers</a>, <a href="${escapeHtml(args.csv.escape)}">escape epochs</a>.</p>
 <nav class="toc"><a href="#why">Why</a><a href="#explanations">The study's explanations</a><a href="#escape">Escape from chance</a><a href="#boundary">Where it flips</a><a href="#cells">Cell by cell</a><a href="#plan">Sweep plan</a></nav>
 </header>
 <section id="why"><h2>Why</h2>
@@ -272,6 +274,7 @@ ${args.evidence.length === 0 ? '' : viewTableHtml(evidenceView(args.evidence), '
 <section id="explanations"><h2>The study's explanations</h2>
 ${causal === null ? '<p>No paired runs with recorded errors and gradients yet.</p>' : `<p>${escapeHtml(causal)}</p>`}
 ${args.causal.length === 0 ? '' : viewTableHtml(causalClaimsView(args.causal), 'wide')}
+${args.layers.length === 0 ? '' : viewTableHtml(layerView(args.layers), 'wide')}
 <p class="note">Both measured at the operating point above, octization against standard paired by seed, as a mean log-ratio with its 95% t interval, under the one verdict rule (equivalence margin: a ratio of 1.1). A larger gradient in a network whose updates are erased is not "flow": the gradient reaches every layer in every arm; what differs is whether the update survives the rounding.</p>
 </section>
 <section id="escape"><h2>Escape from chance</h2>

@@ -2,7 +2,7 @@
  * The mechanism evidence and the sweeps as view models: the tables of the mechanism page,
  * its CSV files and the notebook display are these objects.
  */
-import type { CausalClaim, MethodEvidence, SweepCell } from '../analysis/mechanism';
+import type { CausalClaim, LayerEvidence, MethodEvidence, SweepCell } from '../analysis/mechanism';
 import { cell, icell } from './table';
 import type { ViewCell, ViewColumn, ViewTable } from './table';
 
@@ -46,6 +46,34 @@ export function evidenceView(evidence: readonly MethodEvidence[], id = 'mechanis
     ]),
   );
   return { id, title: "What the optimizer proposes and what each rounding keeps, per epoch (medians over seeds)", columns: EVIDENCE_COLUMNS, rows };
+}
+
+const LAYER_COLUMNS: ViewColumn[] = [
+  { key: 'method', label: 'method', strong: true },
+  { key: 'layer', label: 'layer', strong: true },
+  { key: 'n', label: 'seeds' },
+  { key: 'zeroShare', label: 'zero weights' },
+  { key: 'meanAbs', label: 'mean |w|' },
+  { key: 'gradNorm', label: 'gradient norm', title: 'L2 norm of the mean-loss gradient on the probe batch (first 1000 training examples)' },
+  { key: 'shrinkShare', label: 'changes that shrank |code|' },
+  { key: 'halfShare', label: 'proposals ≥ 0.5 step' },
+  { key: 'quantMse', label: 'projection MSE' },
+];
+
+/** Per method and layer at the last epoch: zeros, magnitude, gradient, and what the rounding did. */
+export function layerView(layers: readonly LayerEvidence[], id = 'mechanism-layers'): ViewTable {
+  const rows = layers.map((l): ViewCell[] => [
+    cell(l.method),
+    cell(l.name),
+    cell(l.n, 'count'),
+    cell(l.zeroShare, 'percent'),
+    cell(l.meanAbs, 'number'),
+    cell(l.gradNorm, 'number'),
+    cell(l.shrinkShare, 'percent'),
+    cell(l.halfShare, 'percent'),
+    cell(l.quantMse, 'number'),
+  ]);
+  return { id, title: 'Layer by layer at the last epoch (medians over seeds)', columns: LAYER_COLUMNS, rows };
 }
 
 const ESCAPE_COLUMNS: ViewColumn[] = [

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { causalClaims, escapeEpoch, methodEvidence, pairedGap, predictGap, predictionHolds, predictionTally, sweepCells } from '../../src/analysis/mechanism';
+import { causalClaims, escapeEpoch, layerEvidence, methodEvidence, pairedGap, predictGap, predictionHolds, predictionTally, sweepCells } from '../../src/analysis/mechanism';
 import type { CellArm } from '../../src/analysis/mechanism';
 import { makeRunConfig, runKey } from '../../src/experiments/config';
 import type { RunRecord } from '../../src/experiments/record';
@@ -21,7 +21,7 @@ function rec(method: string, seed: number, acc: number[], over: { lr?: number; b
   const epochs = acc.map((a, i) => ({
     epoch: i + 1, trainLoss: 1, trainAccuracy: a, testLoss: 1, testAccuracy: a, trainSeconds: 1, evalSeconds: 1,
     weights: [{ name: 'dense1/kernel', size: 100, meanAbs: 0.1, zeroFraction: 0, gradNorm: over.grad ?? 1 }],
-    quant: method === 'float' ? null : { stepChangeFraction: 0, epochChangeFraction: 0, zeroCodeFraction: 0.5, ...(over.u === undefined ? {} : { updates: { steps: 1, all: over.u, layers: [over.u] } }) },
+    quant: method === 'float' ? null : { stepChangeFraction: 0, epochChangeFraction: 0, zeroCodeFraction: 0.5, ...(over.u === undefined ? {} : { updates: { steps: 1, all: over.u, layers: [{ ...over.u, name: 'dense1/kernel' }] } }) },
   }));
   const initial = { testLoss: 2.3, testAccuracy: over.initial ?? 0.1, weights: [], zeroCodeFraction: method === 'float' ? null : 0.05, quantizedTest: null };
   return { schema: 1, key: runKey(config), config, data: {}, metrics: { testAccuracy: acc[acc.length - 1], testLoss: 1, epochs, initial }, timing: {}, environment: {} } as unknown as RunRecord;
@@ -95,6 +95,15 @@ describe('analysis: mechanism evidence and the sweep boundary (hand-made records
     assert.equal(ev.length, 1);
     assert.deepEqual(ev[0].points.map((p) => [p.epoch, p.shrinkShare, p.changeShare, p.zeroCodeShare]), [[0, null, null, 0.05], [1, 0.9, 0.1, 0.5], [2, 0.9, 0.1, 0.5]]);
     assert.deepEqual(ev[0].seeds.map((s) => s.escape), [1, 2]);
+  });
+
+  it('layer evidence: medians over seeds of the last epoch, per layer, with the rounding statistics of quantized runs', () => {
+    const u = updates({ changes: 4, shrank: 3, grew: 1, half: 1, q50: 0.05, mse: 3e-7 });
+    const layers = layerEvidence([rec('octization', 0, [0.5, 0.6], { u, grad: 0.2 }), rec('octization', 1, [0.5, 0.6], { u, grad: 0.4 }), rec('float', 0, [0.9], { grad: 2 })], ['float', 'octization']);
+    assert.deepEqual(layers.map((l) => [l.method, l.name, l.n, l.gradNorm, l.shrinkShare, l.halfShare, l.quantMse]), [
+      ['float', 'dense1/kernel', 1, 2, null, null, null],
+      ['octization', 'dense1/kernel', 2, 0.30000000000000004, 0.75, 0.01, 3e-7],
+    ]);
   });
 
   it("judges the study's explanations on recorded errors and gradients as paired log-ratios", () => {
