@@ -108,7 +108,7 @@ export function boundarySentence(cells: readonly SweepCell[], experiment: string
   const octWins = adam.filter((c) => c.gap?.code === 'a-higher').map((c) => c.ratio);
   const stdWins = adam.filter((c) => c.gap?.code === 'b-higher').map((c) => c.ratio);
   const range = (xs: number[]): string => (xs.length === 0 ? 'none' : `${xs.length} (lr·(2^b−1) from ${formatNumber(Math.min(...xs), 3)} to ${formatNumber(Math.max(...xs), 3)})`);
-  return `${experiment}, ${epochs} epochs, Adam, ${adam.length} ${adam.length === 1 ? "cell" : "cells"} of learning rate × bits: octization is higher in ${range(octWins)}, standard higher in ${range(stdWins)}; the mechanism predicts a winner in ${t.predicted} of them and the prediction holds in ${t.holds} (fails in ${t.fails}).`;
+  return `${experiment}, ${epochs} epochs, Adam, ${adam.length} ${adam.length === 1 ? 'cell' : 'cells'} of learning rate × bits: octization is higher in ${range(octWins)}, standard higher in ${range(stdWins)}; the mechanism predicts a winner in ${t.predicted} of them and the prediction holds in ${t.holds} (fails in ${t.fails}).`;
 }
 
 /** The Adam cells of the learning-rate × bits sweep of one experiment (Glorot init, `epochs` epochs). */
