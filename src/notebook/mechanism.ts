@@ -4,7 +4,8 @@
  */
 import * as path from 'node:path';
 import type { RunRecord } from '../experiments/record';
-import { TORCH_FOLDER, mechanismInputs } from '../reports/build';
+import { OPERATING_POINT, TORCH_FOLDER, mechanismInputs } from '../reports/build';
+import type { EvidencePoint } from '../reports/build';
 import type { ChartSpec } from '../reports/charts';
 import { boundarySentence, causalSentence, mechanismCharts, whySentences } from '../reports/mechanism';
 import type { MechanismPageArgs } from '../reports/mechanism';
@@ -17,12 +18,15 @@ export type MechanismViews =
   | { status: 'found'; inputs: MechanismPageArgs; why: string[]; causal: string | null; boundary: string[]; tables: Record<'evidence' | 'claims' | 'layers' | 'escape' | 'cells', ViewTable>; charts: { why: ChartSpec[]; escape: ChartSpec[]; boundary: ChartSpec[] } }
   | { status: 'missing'; message: string };
 
-/** Reads `<resultsPath>` (wasm) and `<resultsPath>/torch` and builds every view of the mechanism page. */
-export function mechanismViews(resultsPath: string, wasmRecords?: readonly RunRecord[]): MechanismViews {
+/**
+ * Reads `<resultsPath>` (wasm) and `<resultsPath>/torch` and builds every view of the mechanism
+ * page, with the evidence read at `at` (default the study's operating point).
+ */
+export function mechanismViews(resultsPath: string, at: Partial<EvidencePoint> = {}, wasmRecords?: readonly RunRecord[]): MechanismViews {
   const wasm = wasmRecords ?? loadStoredResults(resultsPath).records;
   const torchDir = path.join(resultsPath, TORCH_FOLDER);
   const torch = loadStoredResults(torchDir, undefined, { label: torchDir });
-  const inputs = mechanismInputs(resultsPath, wasm, torch.records);
+  const inputs = mechanismInputs(resultsPath, wasm, torch.records, { ...OPERATING_POINT, ...at });
   if (inputs === null) return { status: 'missing', message: `no run of the sweep plan in ${torchDir} (${torch.message}); run them with OCTOLAB_BACKEND=torch octolab study --plan sweeps` };
   const experiments = [...new Set(inputs.cells.map((c) => c.experiment))];
   return {

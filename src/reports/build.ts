@@ -316,15 +316,27 @@ function enginesOutputs(args: BuildReportsArgs, wasm: readonly RunRecord[], torc
   return { files, sentence: enginesSentence(enginesSummary(comparison)) };
 }
 
-/** The study's operating point, where the mechanism evidence is read (one cell of the sweeps). */
-const OPERATING_POINT = { experiment: 'mnist', epochs: 5, learningRate: 1e-3, bits: 8 } as const;
+/** Where the mechanism evidence is read: a cell of the Adam sweeps. */
+export interface EvidencePoint {
+  /** Experiment. */
+  experiment: string;
+  /** Epochs. */
+  epochs: number;
+  /** Adam learning rate. */
+  learningRate: number;
+  /** Bits of the quantized methods. */
+  bits: number;
+}
 
-/** Whether a record is an arm of the study's setting: Adam lr 1e-3, 8 bits, projected-step (or float), Glorot init, full data. */
-function studySetting(r: RunRecord, experiment: string, epochs: number, learningRate: number = 1e-3): boolean {
+/** The study's own operating point (MNIST, Adam lr 1e-3, 8 bits) in the 5-epoch sweeps. */
+export const OPERATING_POINT: Readonly<EvidencePoint> = Object.freeze({ experiment: 'mnist', epochs: 5, learningRate: 1e-3, bits: 8 });
+
+/** Whether a record is an arm of a setting: Adam at `learningRate`, `bits` bits, projected-step (or float), Glorot init, full data. */
+function studySetting(r: RunRecord, experiment: string, epochs: number, learningRate = 1e-3, bits = 8): boolean {
   const c = r.config;
   return (
     c.experiment === experiment && c.epochs === epochs && c.optimizer.name === 'adam' && c.optimizer.learningRate === learningRate && c.init === undefined &&
-    (c.method === 'float' || (c.protocol === 'projected-step' && c.scheme?.bits === 8)) && c.data.limitTrain === null && c.data.limitTest === null
+    (c.method === 'float' || (c.protocol === 'projected-step' && c.scheme?.bits === bits)) && c.data.limitTrain === null && c.data.limitTest === null
   );
 }
 
@@ -333,14 +345,14 @@ function studySetting(r: RunRecord, experiment: string, epochs: number, learning
  * `<resultsPath>/torch`: null when no run of the sweep plan is stored. The escape-from-chance
  * view also shows the study's own (wasm) arms. The page, its CSV files and notebook 07 use it.
  */
-export function mechanismInputs(resultsPath: string, wasm: readonly RunRecord[], torch: readonly RunRecord[]): MechanismPageArgs | null {
+export function mechanismInputs(resultsPath: string, wasm: readonly RunRecord[], torch: readonly RunRecord[], at: EvidencePoint = OPERATING_POINT): MechanismPageArgs | null {
   const steps = SWEEP_PLAN.map((s) => ({ ...s, grids: s.grids.map((g) => ({ ...g, engine: 'torch' as const })) }));
   const progress = studyProgress(steps, torch);
   const keys = new Set(steps.flatMap((s) => s.grids.flatMap((g) => expandGrid(g).map(runKey))));
   const sweep = torch.filter((r) => keys.has(r.key));
   if (sweep.length === 0) return null;
   const quantized = ['standard', 'octization', 'stochastic'];
-  const point = sweep.filter((r) => studySetting(r, OPERATING_POINT.experiment, OPERATING_POINT.epochs));
+  const point = sweep.filter((r) => studySetting(r, at.experiment, at.epochs, at.learningRate, at.bits));
   const evidence = methodEvidence(point, quantized);
   const escape = [
     { experiment: 'mnist', epochs: 20 },
@@ -348,9 +360,9 @@ export function mechanismInputs(resultsPath: string, wasm: readonly RunRecord[],
     { experiment: 'cifar10', epochs: 20 },
   ].map((g) => ({ ...g, engine: 'wasm', evidence: methodEvidence(wasm.filter((r) => studySetting(r, g.experiment, g.epochs)), ['float', 'standard', 'octization']) }));
   const page: MechanismPageArgs = {
-    point: { ...OPERATING_POINT, engine: 'torch' },
+    point: { ...at, engine: 'torch' },
     evidence,
-    escape: [{ experiment: OPERATING_POINT.experiment, epochs: OPERATING_POINT.epochs, engine: 'torch', evidence: methodEvidence(point, ['float', ...quantized]) }, ...escape],
+    escape: [{ experiment: at.experiment, epochs: at.epochs, engine: 'torch', evidence: methodEvidence(point, ['float', ...quantized]) }, ...escape],
     causal: causalClaims(point),
     layers: layerEvidence(point, ['float', ...quantized]),
     cells: sweepCells(sweep),

@@ -65,18 +65,22 @@ export function whySentences(point: OperatingPoint, ev: readonly MethodEvidence[
   const o1 = pointAt(oct, 1);
   const where = `${point.experiment}, Adam lr ${point.learningRate}, ${point.bits} bits (grid step 1/${2 ** point.bits - 1}), ${point.engine}`;
   if (s1 !== undefined && s1.q50 !== null) {
+    const size = (s1.q99 ?? 0) < 0.5 ? 'a fraction of the grid step' : 'mostly below the grid step';
     out.push(
-      `Adam's proposed updates are a fraction of the grid step (${where}): in epoch 1 the median proposal is ${formatNumber(s1.q50, 2)} of a step, the 99th percentile ${formatNumber(s1.q99, 2)} and the largest ${formatNumber(s1.max, 2)}; ${formatPercent(s1.halfShare, 3)} of the proposals reach half a step (standard's runs, ${s1.n} seeds).`,
+      `Adam's proposed updates are ${size} (${where}): in epoch 1 the median proposal is ${formatNumber(s1.q50, 2)} of a step, the 99th percentile ${formatNumber(s1.q99, 2)} and the largest ${formatNumber(s1.max, 2)}; ${formatPercent(s1.halfShare, 3)} of the proposals reach half a step (standard's runs, ${s1.n} seeds).`,
     );
+    const escaped = std === undefined ? 0 : std.seeds.filter((x) => x.escape !== null).length;
+    const frozen = (s1.halfShare ?? 0) < FROZEN_SHARE;
     out.push(
-      `Round-to-nearest erases them: standard changes ${formatPercent(s1.changeShare, 3)} of the codes per proposal in epoch 1, and ${std === undefined ? 0 : std.seeds.filter((s) => s.escape !== null).length} of ${std?.n ?? 0} seeds ever rise above chance + 5 pp.`,
+      `${frozen ? 'Round-to-nearest erases them' : 'Round-to-nearest keeps only the proposals that reach half a step'}: standard changes ${formatPercent(s1.changeShare, 3)} of the codes per proposal in epoch 1, and ${escaped} of ${std?.n ?? 0} seeds rise above chance + 5 pp.`,
     );
   }
   if (o1 !== undefined && o1.shrinkShare !== null) {
     const last = oct?.points[oct.points.length - 1];
     const z0 = pointAt(oct, 0)?.zeroCodeShare ?? null;
+    const lead = (o1.growShare ?? 0) < 0.01 ? 'Truncation turns every update toward zero into a full step toward zero and erases every update away from it' : 'Truncation moves codes toward zero far more often than away from it';
     out.push(
-      `Truncation turns every update toward zero into a full step toward zero and erases every update away from it: ${formatPercent(o1.shrinkShare, 2)} of octization's code changes in epoch 1 shrink |code| and ${formatPercent(o1.growShare, 2)} grow it (growing needs a proposal of one whole step: ${formatPercent(o1.oneShare, 3)} of them); its share of zero codes goes from ${formatPercent(z0)} at epoch 0 to ${formatPercent(last?.zeroCodeShare ?? null)} after epoch ${last?.epoch ?? '–'}.`,
+      `${lead}: ${formatPercent(o1.shrinkShare, 2)} of octization's code changes in epoch 1 shrink |code| and ${formatPercent(o1.growShare, 2)} grow it (growing needs a proposal of one whole step: ${formatPercent(o1.oneShare, 3)} of them); its share of zero codes goes from ${formatPercent(z0)} at epoch 0 to ${formatPercent(last?.zeroCodeShare ?? null)} after epoch ${last?.epoch ?? '–'}.`,
     );
   }
   const s = pointAt(sto, 1);

@@ -14,9 +14,9 @@ const ALLOWED_ERROR = path.join(ROOT, 'test', 'notebooks', 'allowed-error-notebo
 const SCRATCH = path.join(NOTEBOOKS, 'scratch');
 const PYTHON = '/usr/bin/python3';
 /** The notebook files: 02-experiment is run once per experiment. */
-const EXPECTED = ['01-quantizers', '02-experiment', '05-seeds-and-power', '06-peer-review'];
+const EXPECTED = ['01-quantizers', '02-experiment', '05-seeds-and-power', '06-peer-review', '07-mechanism'];
 /** The exports the driver writes by default. */
-const EXPORTS = ['01-quantizers', '02-regression', '03-mnist', '04-cifar10', '05-seeds-and-power', '06-peer-review'];
+const EXPORTS = ['01-quantizers', '02-regression', '03-mnist', '04-cifar10', '05-seeds-and-power', '06-peer-review', '07-mechanism'];
 
 interface Cell {
   cell_type: string;
@@ -52,7 +52,7 @@ const count = (text: string, needle: string): number => text.split(needle).lengt
 describe('notebooks: committed without outputs', () => {
   const files = fs.readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb')).sort();
 
-  it('has the four notebooks; the experiment notebook lists its three exports and their parameter', () => {
+  it('has the five notebooks; the experiment notebook lists its three exports and their parameter', () => {
     assert.deepEqual(files.map((f) => f.replace(/\.ipynb$/, '')), EXPECTED);
     assert.deepEqual(readNotebook(path.join(NOTEBOOKS, '02-experiment.ipynb')).metadata.octolab?.exports, {
       '02-regression': { experiment: 'regression' },
