@@ -7,7 +7,7 @@ import type { RunRecord } from '../experiments/record';
 import { OPERATING_POINT, TORCH_FOLDER, mechanismInputs } from '../reports/build';
 import type { EvidencePoint } from '../reports/build';
 import type { ChartSpec } from '../reports/charts';
-import { boundarySentence, causalSentence, mechanismCharts, whySentences } from '../reports/mechanism';
+import { boundarySentences, causalSentence, mechanismCharts, whySentences } from '../reports/mechanism';
 import type { MechanismPageArgs } from '../reports/mechanism';
 import { causalClaimsView, escapeView, evidenceView, layerView, sweepCellsView } from '../views/mechanism';
 import type { ViewTable } from '../views/table';
@@ -28,13 +28,12 @@ export function mechanismViews(resultsPath: string, at: Partial<EvidencePoint> =
   const torch = loadStoredResults(torchDir, undefined, { label: torchDir });
   const inputs = mechanismInputs(resultsPath, wasm, torch.records, { ...OPERATING_POINT, ...at });
   if (inputs === null) return { status: 'missing', message: `no run of the sweep plan in ${torchDir} (${torch.message}); run them with OCTOLAB_BACKEND=torch octolab study --plan sweeps` };
-  const experiments = [...new Set(inputs.cells.map((c) => c.experiment))];
   return {
     status: 'found',
     inputs,
     why: whySentences(inputs.point, inputs.evidence),
     causal: causalSentence(inputs.causal),
-    boundary: experiments.map((e) => boundarySentence(inputs.cells, e, inputs.point.epochs)).filter((s): s is string => s !== null),
+    boundary: boundarySentences(inputs.cells, inputs.point.epochs),
     tables: {
       evidence: evidenceView(inputs.evidence),
       claims: causalClaimsView(inputs.causal),

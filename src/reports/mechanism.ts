@@ -13,7 +13,7 @@ import { causalClaimsView, escapeView, evidenceView, layerView, sweepCellsView }
 import { CODE_LABELS, viewTableHtml } from '../views/table';
 import { baseLayout, methodColour, seedLinesChart } from './charts';
 import type { ChartSpec } from './charts';
-import { formatNumber, formatPercent } from './format';
+import { formatNumber, formatPercent, formatPp } from './format';
 import { chartGrid, escapeHtml, htmlPage } from './html';
 
 /** Where the evidence comes from: the operating point of the study, run in the sweeps. */
@@ -104,15 +104,54 @@ export function causalSentence(claims: readonly CausalClaim[]): string | null {
     .join(' ');
 }
 
-/** The boundary sentence over the Adam cells of one experiment. */
-export function boundarySentence(cells: readonly SweepCell[], experiment: string, epochs: number): string | null {
-  const adam = adamCells(cells, experiment, epochs);
-  if (adam.length === 0) return null;
-  const t = predictionTally(adam);
-  const octWins = adam.filter((c) => c.gap?.code === 'a-higher').map((c) => c.ratio);
-  const stdWins = adam.filter((c) => c.gap?.code === 'b-higher').map((c) => c.ratio);
+/** The boundary sentence over the Adam cells (learning rate × bits) or the SGD cells of one experiment. */
+export function boundarySentence(cells: readonly SweepCell[], experiment: string, epochs: number, optimizer: 'adam' | 'sgd' = 'adam'): string | null {
+  const group = optimizer === 'adam' ? adamCells(cells, experiment, epochs) : cells.filter((c) => c.experiment === experiment && c.optimizer === 'sgd' && c.epochs === epochs);
+  if (group.length === 0) return null;
+  const t = predictionTally(group);
+  const octWins = group.filter((c) => c.gap?.code === 'a-higher').map((c) => c.ratio);
+  const stdWins = group.filter((c) => c.gap?.code === 'b-higher').map((c) => c.ratio);
   const range = (xs: number[]): string => (xs.length === 0 ? 'none' : `${xs.length} (lr·(2^b−1) from ${formatNumber(Math.min(...xs), 3)} to ${formatNumber(Math.max(...xs), 3)})`);
-  return `${experiment}, ${epochs} epochs, Adam, ${adam.length} ${adam.length === 1 ? 'cell' : 'cells'} of learning rate × bits: octization is higher in ${range(octWins)}, standard higher in ${range(stdWins)}; the mechanism predicts a winner in ${t.predicted} of them and the prediction holds in ${t.holds} (fails in ${t.fails}).`;
+  const open = group.filter((c) => c.prediction === 'no-prediction' && c.gap !== null);
+  const count = (code: string): number => open.filter((c) => c.gap?.code === code).length;
+  const openText =
+    open.length === 0
+      ? ''
+      : ` Of the ${open.length} cells without a prediction, standard is higher in ${count('b-higher')}, octization in ${count('a-higher')}, the two equivalent in ${count('equivalent')} and neither shown in ${count('inconclusive') + count('too-few-runs')}.`;
+  const name = optimizer === 'adam' ? 'Adam' : 'SGD with momentum';
+  const what = optimizer === 'adam' ? 'learning rate × bits' : 'learning rate';
+  return `${experiment}, ${epochs} epochs, ${name}, ${group.length} ${group.length === 1 ? 'cell' : 'cells'} of ${what}: octization is higher in ${range(octWins)}, standard higher in ${range(stdWins)}; the mechanism predicts a winner in ${t.predicted} of them and the prediction holds in ${t.holds} (fails in ${t.fails}).${openText}`;
+}
+
+/** Every boundary sentence: per experiment, the Adam cells then the SGD cells, then the initialisation cells. */
+export function boundarySentences(cells: readonly SweepCell[], epochs: number): string[] {
+  const experiments = [...new Set(cells.map((c) => c.experiment))];
+  return experiments
+    .flatMap((e) => [boundarySentence(cells, e, epochs), boundarySentence(cells, e, epochs, 'sgd'), initSentence(cells, e)])
+    .filter((s): s is string => s !== null);
+}
+
+/**
+ * The initialisation sentence of one experiment: per init (Adam, the operating point's other
+ * settings), each method's median final accuracy, how many seeds escape chance, and the gap's code;
+ * null without at least two inits at the same setting.
+ */
+export function initSentence(cells: readonly SweepCell[], experiment: string): string | null {
+  const adam = cells.filter((c) => c.experiment === experiment && c.optimizer === 'adam');
+  const key = (c: SweepCell): string => JSON.stringify([c.epochs, c.learningRate, c.bits]);
+  const byKey = new Map<string, SweepCell[]>();
+  for (const c of adam) byKey.set(key(c), [...(byKey.get(key(c)) ?? []), c]);
+  const group = [...byKey.values()].find((g) => new Set(g.map((c) => c.init)).size >= 2);
+  if (group === undefined) return null;
+  const arm = (c: SweepCell, m: string): string => {
+    const a = c.arms.find((x) => x.method === m);
+    if (a === undefined) return `${m} –`;
+    const escaped = a.values.length - a.atChance;
+    return `${m} ${formatPercent(a.median)} (range ${formatPercent(a.range[0])}–${formatPercent(a.range[1])}, ${escaped} of ${a.values.length} seeds above chance + 5 pp)`;
+  };
+  const c0 = group[0];
+  const parts = group.map((c) => `${c.init}: ${arm(c, 'standard')}, ${arm(c, 'octization')}, ${arm(c, 'float')}; octization − standard ${c.gap === null ? '–' : `${formatPp(c.gap.mean)} (${CODE_LABELS[c.gap.code] ?? c.gap.code})`}`);
+  return `${experiment}, ${c0.epochs} epochs, Adam lr ${c0.learningRate}, ${c0.bits} bits, by initialisation (medians): ${parts.join('; ')}.`;
 }
 
 /** The Adam cells of the learning-rate × bits sweep of one experiment (Glorot init, `epochs` epochs). */
@@ -258,7 +297,7 @@ export function mechanismPage(args: MechanismPageArgs): string {
   const why = whySentences(args.point, args.evidence);
   const causal = causalSentence(args.causal);
   const experiments = [...new Set(args.cells.map((c) => c.experiment))];
-  const boundary = experiments.map((e) => boundarySentence(args.cells, e, args.point.epochs)).filter((s): s is string => s !== null);
+  const boundary = boundarySentences(args.cells, args.point.epochs);
   const missing = args.progress.filter((p) => p.missing.length > 0);
   const adam = experiments.flatMap((e) => adamCells(args.cells, e, args.point.epochs));
   const sgd = args.cells.filter((c) => c.optimizer === 'sgd');
@@ -307,8 +346,7 @@ ${missing.length === 0 ? '<p>Every planned sweep run is stored.</p>' : `<p class
 export function mechanismSummary(args: MechanismPageArgs): { why: string; boundary: string } {
   const why = whySentences(args.point, args.evidence);
   const causal = causalSentence(args.causal);
-  const experiments = [...new Set(args.cells.map((c) => c.experiment))];
-  const b = experiments.map((e) => boundarySentence(args.cells, e, args.point.epochs)).filter((s): s is string => s !== null);
+  const b = boundarySentences(args.cells, args.point.epochs);
   return {
     why: [...why, ...(causal === null ? [] : [causal])].join(' ') || 'No run with update statistics is stored yet.',
     boundary: b.join(' ') || 'No sweep cells are stored yet.',
