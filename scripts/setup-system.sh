@@ -11,7 +11,15 @@
 #     test, which starts its own daemons (scripts/slurm/local-cluster.sh)
 #   - libtorch-dev, libopenblas0-pthread: the native `torch` engine (PyTorch's C++ core, CPU;
 #     without OpenBLAS libtorch falls back to the reference BLAS, about 6x slower)
+#   - with --bench, also python3-torch: the PyTorch reference that `npm run bench` runs side by side
 set -euo pipefail
+bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) bench=1 ;;
+    *) echo "setup-system.sh: unknown option '$arg' (valid: --bench)" >&2; exit 2 ;;
+  esac
+done
 need=()
 [ -x /usr/bin/jupyter ] && /usr/bin/python3 -c 'import nbclient, nbconvert' 2>/dev/null || need+=(jupyter-nbconvert jupyter-client)
 /usr/bin/python3 -c 'import notebook' 2>/dev/null || need+=(jupyter-notebook)
@@ -23,6 +31,7 @@ if command -v dpkg-query >/dev/null 2>&1; then
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || torch+=("$pkg")
   done
 fi
+[ "$bench" -eq 0 ] || /usr/bin/python3 -c 'import torch' 2>/dev/null || torch+=(python3-torch)
 mesa_ok() {
   local v
   v="$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null)" || return 1
