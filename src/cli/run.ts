@@ -270,6 +270,7 @@ export const runCommand: Command = {
     });
     console.log(
       `${summary.completed} run(s) completed, ${summary.skipped} already in ${resultsFile}, ${summary.failed.length} failed, ${summary.notStarted} not started` +
+        (summary.interrupted > 0 ? ` (${summary.interrupted} interrupted by a signal; the same command resumes)` : '') +
         (summary.diverged > 0 ? `; ${summary.diverged} of the completed run(s) diverged (recorded as diverged)` : ''),
     );
     return summary.failed.length > 0 || summary.notStarted > 0 ? 1 : 0;

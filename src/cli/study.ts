@@ -185,7 +185,8 @@ export const studyCommand: Command = {
       log: (line) => console.log(line),
     });
     if (summary.failed.length > 0 || summary.notStarted > 0) {
-      console.error(`study stopped: ${summary.failed.length} run(s) failed; not started: ${summary.notStarted} run(s) of that step and the steps ${summary.stepsNotStarted.join(', ') || '(none)'}`);
+      const why = summary.failed.length > 0 ? `${summary.failed.length} run(s) failed` : `interrupted (${summary.interrupted} run(s) in flight, nothing of them saved)`;
+      console.error(`study stopped: ${why}; not started: ${summary.notStarted} run(s) of that step and the steps ${summary.stepsNotStarted.join(', ') || '(none)'}; the same command resumes`);
       return 1;
     }
     return 0;

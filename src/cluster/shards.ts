@@ -92,7 +92,7 @@ export async function runStudyShard(args: RunStudyShardArgs): Promise<RunStudySh
   await prepareEngine(); // first: the planned configs name the engine that runs them
   const configs = shardByCost(planConfigs(steps), shard);
   const file = shardFile(out, shard);
-  const total: RunStudyShardSummary = { planned: configs.length, file, completed: 0, diverged: 0, skipped: 0, failed: [], notStarted: 0 };
+  const total: RunStudyShardSummary = { planned: configs.length, file, completed: 0, diverged: 0, skipped: 0, failed: [], notStarted: 0, interrupted: 0 };
   const groups = new Map<string, RunConfig[]>();
   for (const c of configs) groups.set(c.experiment, [...(groups.get(c.experiment) ?? []), c]);
   for (const [experiment, group] of groups) {
@@ -106,6 +106,7 @@ export async function runStudyShard(args: RunStudyShardArgs): Promise<RunStudySh
     total.skipped += s.skipped;
     total.failed.push(...s.failed);
     total.notStarted += s.notStarted;
+    total.interrupted += s.interrupted;
     if (s.failed.length > 0 || s.notStarted > 0) {
       total.notStarted += [...groups.values()].slice([...groups.keys()].indexOf(experiment) + 1).reduce((n, g) => n + g.length, 0);
       break;

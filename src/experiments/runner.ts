@@ -59,8 +59,10 @@ export interface RunGridSummary {
   skipped: number;
   /** Runs that failed (nothing saved for them), with the error. */
   failed: { key: string; label: string; error: string }[];
-  /** Runs not started because an earlier run failed. */
+  /** Runs not started because an earlier run failed or a signal stopped the grid (interrupted ones included). */
   notStarted: number;
+  /** Runs in flight when SIGINT/SIGTERM stopped the grid: nothing saved, their checkpoints kept for a rerun. */
+  interrupted: number;
 }
 
 /** A short human label for a run. */
@@ -117,7 +119,7 @@ async function runGridLocked(args: RunGridArgs): Promise<RunGridSummary> {
   const checkpointDir = args.checkpoints === false ? undefined : checkpointDirFor(args.resultsFile);
   if (checkpointDir !== undefined) pruneCheckpoints(checkpointDir, done);
   const pending = args.configs.filter((c) => !done.has(runKey(c)));
-  const summary: RunGridSummary = { completed: 0, diverged: 0, skipped: args.configs.length - pending.length, failed: [], notStarted: 0 };
+  const summary: RunGridSummary = { completed: 0, diverged: 0, skipped: args.configs.length - pending.length, failed: [], notStarted: 0, interrupted: 0 };
   if (pending.length === 0) return summary;
 
   const workers = Math.max(1, Math.min(args.workers ?? os.cpus().length, pending.length));
@@ -188,7 +190,12 @@ async function runGridLocked(args: RunGridArgs): Promise<RunGridSummary> {
         }
       }
     } else {
-      await runInWorkers(workers, queue, { ...args, checkpointDir }, inFlight, saved, failed, update);
+      const interrupted = (config: RunConfig): void => {
+        summary.interrupted++;
+        queue.unshift(config);
+        console.error(`\nrun interrupted: ${runLabel(config)} (nothing saved${checkpointDir === undefined ? '' : '; its last epoch checkpoint is kept and a rerun resumes from it'})`);
+      };
+      await runInWorkers(workers, queue, { ...args, checkpointDir }, inFlight, saved, failed, interrupted, update);
     }
   } finally {
     bar?.stop();
@@ -204,13 +211,16 @@ async function runInWorkers(
   inFlight: Map<number, number>,
   saved: (r: StoredRecord) => void,
   failed: (c: RunConfig | null, e: string, stack?: string) => void,
+  interrupted: (c: RunConfig) => void,
   update: () => void,
 ): Promise<void> {
   const script = path.join(__dirname, 'worker.js');
   let stop = false;
+  let signalled = false;
   const children: ChildProcess[] = [];
   const onSignal = (): void => {
     stop = true;
+    signalled = true;
     for (const c of children) c.kill('SIGTERM');
   };
   process.once('SIGINT', onSignal);
@@ -268,7 +278,9 @@ async function runInWorkers(
             }
           });
           child.on('exit', (code) => {
-            if (current !== null) {
+            if (current !== null && signalled) {
+              interrupted(current);
+            } else if (current !== null) {
               failed(current, `worker process exited with code ${String(code)} during the run`);
               stop = true;
             }
@@ -304,8 +316,10 @@ export interface RunStudySummary {
   skipped: number;
   /** Runs that failed (the study stops after the step they belong to). */
   failed: RunGridSummary['failed'];
-  /** Runs of that step not started because of a failure. */
+  /** Runs of that step not started because of a failure or a signal. */
   notStarted: number;
+  /** Of those, runs in flight when a signal stopped the study. */
+  interrupted: number;
   /** Steps not started because an earlier one failed. */
   stepsNotStarted: string[];
 }
@@ -316,7 +330,7 @@ export interface RunStudySummary {
  */
 export async function runStudy(args: RunStudyArgs): Promise<RunStudySummary> {
   const { steps, out, log = () => undefined, ...gridArgs } = args;
-  const total: RunStudySummary = { completed: 0, diverged: 0, skipped: 0, failed: [], notStarted: 0, stepsNotStarted: [] };
+  const total: RunStudySummary = { completed: 0, diverged: 0, skipped: 0, failed: [], notStarted: 0, interrupted: 0, stepsNotStarted: [] };
   await prepareEngine(); // first: the configs below name the engine that runs them
   for (const [i, step] of steps.entries()) {
     log(`== ${step.name} (${new Date().toISOString()}): ${step.purpose}`);
@@ -330,7 +344,8 @@ export async function runStudy(args: RunStudyArgs): Promise<RunStudySummary> {
       total.skipped += s.skipped;
       total.failed.push(...s.failed);
       total.notStarted += s.notStarted;
-      log(`${step.name}: ${s.completed} run(s) completed, ${s.skipped} already in ${resultsFile}, ${s.failed.length} failed, ${s.notStarted} not started`);
+      total.interrupted += s.interrupted;
+      log(`${step.name}: ${s.completed} run(s) completed, ${s.skipped} already in ${resultsFile}, ${s.failed.length} failed, ${s.notStarted} not started${s.interrupted > 0 ? ` (${s.interrupted} interrupted)` : ''}`);
       if (s.failed.length > 0 || s.notStarted > 0) {
         total.stepsNotStarted = steps.slice(i + 1).map((x) => x.name);
         return total;

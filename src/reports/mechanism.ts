@@ -7,6 +7,7 @@
  */
 import type { CausalClaim, LayerEvidence, MethodEvidence, SweepCell } from '../analysis/mechanism';
 import { FROZEN_SHARE, predictionTally } from '../analysis/mechanism';
+import type { DifferenceCode } from '../analysis/verdict';
 import type { StepProgress } from '../experiments/study';
 import { describeMissing } from '../experiments/study';
 import { causalClaimsView, escapeView, evidenceView, layerView, sweepCellsView } from '../views/mechanism';
@@ -117,11 +118,20 @@ export function boundarySentence(cells: readonly SweepCell[], experiment: string
   const openText =
     open.length === 0
       ? ''
-      : ` Of the ${open.length} cells without a prediction, standard is higher in ${count('b-higher')}, octization in ${count('a-higher')}, the two equivalent in ${count('equivalent')} and neither shown in ${count('inconclusive') + count('too-few-runs')}.`;
+      : ` Of the ${open.length} ${open.length === 1 ? 'cell' : 'cells'} without a prediction, standard is higher in ${count('b-higher')}, octization in ${count('a-higher')}, the two equivalent in ${count('equivalent')} and neither shown in ${count('inconclusive') + count('too-few-runs')}.`;
   const name = optimizer === 'adam' ? 'Adam' : 'SGD with momentum';
   const what = optimizer === 'adam' ? 'learning rate × bits' : 'learning rate';
   return `${experiment}, ${epochs} epochs, ${name}, ${group.length} ${group.length === 1 ? 'cell' : 'cells'} of ${what}: octization is higher in ${range(octWins)}, standard higher in ${range(stdWins)}; the mechanism predicts a winner in ${t.predicted} of them and the prediction holds in ${t.holds} (fails in ${t.fails}).${openText}`;
 }
+
+/** The paired octization − standard gap's code in words. */
+const GAP_WORDS: Readonly<Record<DifferenceCode, string>> = {
+  'a-higher': 'octization higher',
+  'b-higher': 'standard higher',
+  equivalent: 'equivalent within 1 pp',
+  inconclusive: 'inconclusive',
+  'too-few-runs': 'too few runs',
+};
 
 /** Every boundary sentence: per experiment, the Adam cells then the SGD cells, then the initialisation cells. */
 export function boundarySentences(cells: readonly SweepCell[], epochs: number): string[] {
@@ -137,20 +147,16 @@ export function boundarySentences(cells: readonly SweepCell[], epochs: number): 
  * null without at least two inits at the same setting.
  */
 export function initSentence(cells: readonly SweepCell[], experiment: string): string | null {
-  const adam = cells.filter((c) => c.experiment === experiment && c.optimizer === 'adam');
-  const key = (c: SweepCell): string => JSON.stringify([c.epochs, c.learningRate, c.bits]);
-  const byKey = new Map<string, SweepCell[]>();
-  for (const c of adam) byKey.set(key(c), [...(byKey.get(key(c)) ?? []), c]);
-  const group = [...byKey.values()].find((g) => new Set(g.map((c) => c.init)).size >= 2);
-  if (group === undefined) return null;
+  const ordered = initCells(cells, experiment);
+  if (ordered.length === 0) return null;
   const arm = (c: SweepCell, m: string): string => {
     const a = c.arms.find((x) => x.method === m);
     if (a === undefined) return `${m} –`;
     const escaped = a.values.length - a.atChance;
     return `${m} ${formatPercent(a.median)} (range ${formatPercent(a.range[0])}–${formatPercent(a.range[1])}, ${escaped} of ${a.values.length} seeds above chance + 5 pp)`;
   };
-  const c0 = group[0];
-  const parts = group.map((c) => `${c.init}: ${arm(c, 'standard')}, ${arm(c, 'octization')}, ${arm(c, 'float')}; octization − standard ${c.gap === null ? '–' : `${formatPp(c.gap.mean)} (${CODE_LABELS[c.gap.code] ?? c.gap.code})`}`);
+  const c0 = ordered[0];
+  const parts = ordered.map((c) => `${c.init}: ${arm(c, 'standard')}, ${arm(c, 'octization')}, ${arm(c, 'float')}; octization − standard ${c.gap === null ? '–' : `mean ${formatPp(c.gap.mean)}, median ${formatPp(c.gap.medianDiff)} (${GAP_WORDS[c.gap.code]})`}`);
   return `${experiment}, ${c0.epochs} epochs, Adam lr ${c0.learningRate}, ${c0.bits} bits, by initialisation (medians): ${parts.join('; ')}.`;
 }
 
@@ -272,6 +278,56 @@ function gapChart(cells: readonly SweepCell[], id: string, title: string, x: (c:
   };
 }
 
+/** The Adam cells of one experiment that differ only by initialisation (the largest such group), or []. */
+export function initCells(cells: readonly SweepCell[], experiment: string): SweepCell[] {
+  const adam = cells.filter((c) => c.experiment === experiment && c.optimizer === 'adam');
+  const key = (c: SweepCell): string => JSON.stringify([c.epochs, c.learningRate, c.bits]);
+  const groups = new Map<string, SweepCell[]>();
+  for (const c of adam) groups.set(key(c), [...(groups.get(key(c)) ?? []), c]);
+  const multi = [...groups.values()].filter((g) => new Set(g.map((c) => c.init)).size >= 2).sort((a, b) => b.length - a.length);
+  if (multi.length === 0) return [];
+  return [...multi[0]].sort((a, b) => Number(b.init === 'glorot-uniform') - Number(a.init === 'glorot-uniform') || a.init.localeCompare(b.init));
+}
+
+/** Final test accuracy of every seed by initialisation and method: the per-seed view of a bimodal arm. */
+function initChart(cells: readonly SweepCell[], experiment: string): ChartSpec | null {
+  const group = initCells(cells, experiment);
+  if (group.length === 0) return null;
+  const methods = ['float', 'standard', 'octization', 'stochastic'].filter((m) => group.some((c) => c.arms.some((a) => a.method === m)));
+  const offset = (m: string): number => (methods.indexOf(m) - (methods.length - 1) / 2) * 0.18;
+  const data = methods.flatMap((m) => {
+    const pts = group.flatMap((c, i) => {
+      const a = c.arms.find((x) => x.method === m);
+      return a === undefined ? [] : a.values.map((v, j) => ({ x: i + offset(m), y: v * 100, seed: a.seeds[j], init: c.init }));
+    });
+    const medians = group.flatMap((c, i) => {
+      const a = c.arms.find((x) => x.method === m);
+      return a === undefined ? [] : [{ x: i + offset(m), y: a.median * 100 }];
+    });
+    return [
+      {
+        type: 'scatter', mode: 'markers', name: m, x: pts.map((p) => p.x), y: pts.map((p) => p.y),
+        marker: { color: methodColour(m), size: 7, opacity: 0.75 }, customdata: pts.map((p) => [p.init, p.seed]),
+        hovertemplate: `${m}, %{customdata[0]}, seed %{customdata[1]}<br>%{y:.2f}%<extra></extra>`,
+      },
+      {
+        type: 'scatter', mode: 'markers', name: `${m} median`, x: medians.map((p) => p.x), y: medians.map((p) => p.y), showlegend: false,
+        marker: { color: methodColour(m), size: 16, symbol: 'line-ew-open', line: { width: 3, color: methodColour(m) } }, hoverinfo: 'skip',
+      },
+    ];
+  });
+  const c0 = group[0];
+  return {
+    id: `mech-init-${experiment}`,
+    title: `${experiment}, ${c0.epochs} epochs, Adam lr ${c0.learningRate}, ${c0.bits} bits: final test accuracy of every seed by initialisation (bar: median; dotted: chance + 5 pp)`,
+    data,
+    layout: baseLayout('initialisation', 'test accuracy (%)', {
+      xaxis: { tickmode: 'array', tickvals: group.map((_, i) => i), ticktext: group.map((c) => c.init), title: { text: 'initialisation' }, zeroline: false, range: [-0.5, group.length - 0.5] },
+      shapes: [{ type: 'line', xref: 'paper', x0: 0, x1: 1, y0: 15, y1: 15, line: { color: '#999', dash: 'dot', width: 1 } }],
+    }),
+  };
+}
+
 /** The charts of the page, in page order (pure). */
 export function mechanismCharts(args: MechanismPageArgs): { why: ChartSpec[]; escape: ChartSpec[]; boundary: ChartSpec[] } {
   const why = args.evidence.length === 0 ? [] : [proposalChart(args.evidence), shrinkChart(args.evidence), zeroChart(args.evidence)];
@@ -287,6 +343,8 @@ export function mechanismCharts(args: MechanismPageArgs): { why: ChartSpec[]; es
     const sgd = args.cells.filter((c) => c.experiment === e && c.optimizer === 'sgd');
     const gs = gapChart(sgd, `mech-gap-sgd-${e}`, `${e}, SGD with momentum: octization − standard per learning rate, mean ± 95% t interval`, (c) => c.learningRate, 'learning rate');
     if (gs !== null) boundary.push(gs);
+    const ic = initChart(args.cells, e);
+    if (ic !== null) boundary.push(ic);
   }
   return { why, escape, boundary };
 }
