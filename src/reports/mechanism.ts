@@ -119,9 +119,15 @@ export function boundarySentence(cells: readonly SweepCell[], experiment: string
     open.length === 0
       ? ''
       : ` Of the ${open.length} ${open.length === 1 ? 'cell' : 'cells'} without a prediction, standard is higher in ${count('b-higher')}, octization in ${count('a-higher')}, the two equivalent in ${count('equivalent')} and neither shown in ${count('inconclusive') + count('too-few-runs')}.`;
+  const medians = group.map((c) => c.standardQ50).filter((x): x is number => x !== null);
+  const second = group.filter((c) => c.prediction === 'standard-at-least').length;
+  const secondText =
+    medians.length === 0
+      ? ''
+      : ` The rule's second branch (standard's median proposal ≥ 0.5 step) applies in ${second} of the ${group.length} (largest median proposal ${formatNumber(Math.max(...medians), 2)} step).`;
   const name = optimizer === 'adam' ? 'Adam' : 'SGD with momentum';
   const what = optimizer === 'adam' ? 'learning rate × bits' : 'learning rate';
-  return `${experiment}, ${epochs} epochs, ${name}, ${group.length} ${group.length === 1 ? 'cell' : 'cells'} of ${what}: octization is higher in ${range(octWins)}, standard higher in ${range(stdWins)}; the mechanism predicts a winner in ${t.predicted} of them and the prediction holds in ${t.holds} (fails in ${t.fails}).${openText}`;
+  return `${experiment}, ${epochs} epochs, ${name}, ${group.length} ${group.length === 1 ? 'cell' : 'cells'} of ${what}: octization is higher in ${range(octWins)}, standard higher in ${range(stdWins)}; the mechanism predicts a winner in ${t.predicted} of them and the prediction holds in ${t.holds} (fails in ${t.fails}).${openText}${secondText}`;
 }
 
 /** The paired octization − standard gap's code in words. */

@@ -45,7 +45,7 @@ export function findingsMarkdown(
   const lines: string[] = [];
   const dir = reportsDir.replace(/\/+$/, '');
   if (built.bottomLine !== undefined) {
-    lines.push('**Bottom line.** ' + paragraphsMarkdown(bottomLineParagraphs(built.bottomLine, (e) => `${dir}/${e}.html#claims`, (e) => `${dir}/${e}.html#results`)), '');
+    lines.push('**Bottom line.** ' + paragraphsMarkdown(bottomLineParagraphs(built.bottomLine, (e) => `${dir}/${e}.html#claims`, (e) => `${dir}/${e}.html#results`, `${dir}/mechanism.html#why`)), '');
   }
   if (built.mechanism !== undefined && built.mechanism !== null) {
     lines.push(`**Why.** ${built.mechanism.why} ([evidence](${dir}/mechanism.html#why))`, '');

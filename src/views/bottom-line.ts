@@ -40,8 +40,8 @@ function armText(h: HeadlineRow, a: ArmValues | null, name: string): string {
   return `${name} ${value(h.metric, a.mean)}${chance}`;
 }
 
-/** The blocks of the bottom line: the study's reading per experiment as a list, then the other protocols and the reason. `claimsHref(experiment)` and `panelsHref(experiment)` give link targets. */
-export function bottomLineParagraphs(b: BottomLine, claimsHref: (experiment: string) => string, panelsHref: (experiment: string) => string): Block[] {
+/** The blocks of the bottom line: the study's reading per experiment as a list, then the other protocols and the reason. `claimsHref(experiment)`, `panelsHref(experiment)` and `mechanismHref` give link targets. */
+export function bottomLineParagraphs(b: BottomLine, claimsHref: (experiment: string) => string, panelsHref: (experiment: string) => string, mechanismHref = 'mechanism.html#why'): Block[] {
   const out: Block[] = [];
   if (b.headlines.length === 0) return [{ kind: 'p', segments: [{ text: "No run of the study's headline claims is stored yet: the bottom line is written from stored runs only." }] }];
   out.push({ kind: 'p', segments: [{ text: "Under the study's own reading (weights put back on the 8-bit grid after every optimizer step, Adam at lr 0.001), octolab's runs against the study's single runs:" }] });
@@ -83,7 +83,9 @@ export function bottomLineParagraphs(b: BottomLine, claimsHref: (experiment: str
   }
   const codes = b.codes.filter((c) => c.experiment !== 'regression');
   if (codes.length > 0) {
-    why.push({ text: "An Adam step at lr 0.001 is about a quarter of the grid step 1/255: rounding to nearest sends most updated weights back to the code they left, while truncation turns every step toward zero into a full step toward zero. Recorded: " });
+    why.push({ text: "Adam's nominal step at lr 0.001 is lr·255 ≈ 0.26 of the grid step 1/255, and most of its proposals are smaller still (" });
+    why.push({ text: 'their recorded distribution', href: mechanismHref });
+    why.push({ text: '): rounding to nearest sends almost every updated weight back to the code it left, while truncation turns every update toward zero into a full step toward zero and erases every update away from it. Recorded: ' });
     codes.forEach((c, i) => {
       why.push({ text: `${i === 0 ? '' : '; '}${NAMES[c.experiment] ?? c.experiment} ${c.method} changes ` });
       why.push({ text: `${formatNumber(c.stepChangeFirst * 100, 3)} % of its codes per step in epoch 1 and ends with ${formatPercent(c.zeroShareLast, 1)} of its codes at 0`, href: panelsHref(c.experiment) });

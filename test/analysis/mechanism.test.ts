@@ -3,8 +3,10 @@ import { causalClaims, escapeEpoch, layerEvidence, methodEvidence, pairedGap, pr
 import type { CellArm } from '../../src/analysis/mechanism';
 import { makeRunConfig, runKey } from '../../src/experiments/config';
 import type { RunRecord } from '../../src/experiments/record';
+import type { InitScheme } from '../../src/models/models';
 import type { UpdateStats } from '../../src/training/mechanism';
 import { sweepCellsView } from '../../src/views/mechanism';
+import { adamCells, initCells } from '../../src/reports/mechanism';
 import { viewTableCsv } from '../../src/views/table';
 
 /** Update statistics with the given counts over 100 proposals. */
@@ -16,8 +18,8 @@ function updates(u: { changes: number; shrank: number; grew: number; half: numbe
 }
 
 /** A torch record of MNIST, 5 epochs, with a final accuracy, per-epoch accuracies and (quantized) update statistics. */
-function rec(method: string, seed: number, acc: number[], over: { lr?: number; bits?: number; u?: UpdateStats; grad?: number; engine?: 'torch' | 'tfjs'; initial?: number } = {}): RunRecord {
-  const config = makeRunConfig({ experiment: 'mnist', method, seed, epochs: acc.length, learningRate: over.lr ?? 1e-3, bits: over.bits, engine: over.engine ?? 'torch' });
+function rec(method: string, seed: number, acc: number[], over: { lr?: number; bits?: number; u?: UpdateStats; grad?: number; engine?: 'torch' | 'tfjs'; initial?: number; init?: InitScheme } = {}): RunRecord {
+  const config = makeRunConfig({ experiment: 'mnist', method, seed, epochs: acc.length, learningRate: over.lr ?? 1e-3, bits: over.bits, engine: over.engine ?? 'torch', init: over.init });
   const epochs = acc.map((a, i) => ({
     epoch: i + 1, trainLoss: 1, trainAccuracy: a, testLoss: 1, testAccuracy: a, trainSeconds: 1, evalSeconds: 1,
     weights: [{ name: 'dense1/kernel', size: 100, meanAbs: 0.1, zeroFraction: 0, gradNorm: over.grad ?? 1 }],
@@ -87,6 +89,23 @@ describe('analysis: mechanism evidence and the sweep boundary (hand-made records
       ['octization-higher', 'octization-higher', 'holds'],
     ]);
     assert.throws(() => sweepCells([...records, rec('float', 9, [0.9], { engine: 'tfjs' })]), /records of torch and tfjs in one comparison/);
+  });
+
+  it('initialisation cells: the Adam cells that differ only by init, Glorot first; the learning-rate × bits cells are the Glorot ones', () => {
+    const records = [0, 1, 2, 3, 4].flatMap((s) =>
+      (['glorot-uniform', 'torch-default', 'glorot-half'] as const).flatMap((init) => [
+        rec('standard', s, [0.098, 0.098], { init }),
+        rec('octization', s, [0.7, 0.8], { init }),
+      ]).concat([rec('standard', s, [0.5], { lr: 1e-2 }), rec('octization', s, [0.4], { lr: 1e-2 })]),
+    );
+    const cells = sweepCells(records);
+    assert.deepEqual(initCells(cells, 'mnist').map((c) => [c.init, c.epochs, c.gap?.code, c.gap?.n]), [
+      ['glorot-uniform', 2, 'a-higher', 5],
+      ['glorot-half', 2, 'a-higher', 5],
+      ['torch-default', 2, 'a-higher', 5],
+    ]);
+    assert.deepEqual(initCells(cells, 'cifar10'), []);
+    assert.deepEqual(adamCells(cells, 'mnist', 1).map((c) => [c.init, c.learningRate, c.gap?.code]), [['glorot-uniform', 0.01, 'b-higher']]);
   });
 
   it('method evidence: shares of shrinking code changes per epoch, zero codes from epoch 0, escape epochs', () => {
