@@ -11,6 +11,9 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <cstring>
 #include <memory>
 #include <string>
@@ -588,6 +591,14 @@ napi_value Info(napi_env env, napi_callback_info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
+#if defined(__GLIBC__)
+  // A step allocates and frees blocks of several MB (the CNN's activations and gradients).
+  // glibc serves them with mmap or trims them off the heap on free, so every step faults in
+  // fresh zeroed pages: measured on CIFAR-10, about 40 % of a training step's CPU time in the
+  // kernel. Keeping freed blocks in the heap removes it; the arithmetic is unchanged.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
   const napi_property_descriptor props[] = {
       {"createNet", nullptr, CreateNet, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"resetOptimizer", nullptr, ResetOptimizer, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -107,6 +107,12 @@ export interface EngineHostInfo {
   cpuCount: number;
   /** Total system memory in bytes. */
   totalMemoryBytes: number;
+  /**
+   * The CPU's vendor, family, model and stepping and its vector extensions, from
+   * /proc/cpuinfo (absent elsewhere): two machines with the same model string can differ here,
+   * and the BLAS and oneDNN kernels (so the last bits of a result) follow it.
+   */
+  cpuSignature?: string;
 }
 
 /** What {@link prepareEngine} set up: plain, JSON-serialisable data. */
@@ -427,7 +433,30 @@ function hostInfo(): EngineHostInfo {
     cpuModel: cpus.length > 0 ? cpus[0].model.trim() : 'unknown',
     cpuCount: cpus.length,
     totalMemoryBytes: os.totalmem(),
+    ...cpuSignature(),
   };
+}
+
+/** The first processor's signature in /proc/cpuinfo, e.g. `AuthenticAMD family 26 model 2 stepping 0; avx2 fma avx512f`. */
+export function cpuSignatureOf(cpuinfo: string): string | null {
+  const block = cpuinfo.split(/\n\s*\n/)[0] ?? '';
+  const field = (name: string): string | null => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(block)?.[1].trim() ?? null;
+  const vendor = field('vendor_id');
+  const family = field('cpu family');
+  const model = field('model');
+  if (vendor === null || family === null || model === null) return null;
+  const flags = new Set((field('flags') ?? '').split(/\s+/));
+  const vector = ['avx', 'avx2', 'fma', 'avx512f', 'avx512_bf16', 'avx512_vnni', 'amx_tile'].filter((f) => flags.has(f));
+  return `${vendor} family ${family} model ${model} stepping ${field('stepping') ?? '?'}; ${vector.join(' ') || 'no avx'}`;
+}
+
+function cpuSignature(): { cpuSignature?: string } {
+  try {
+    const sig = cpuSignatureOf(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+    return sig === null ? {} : { cpuSignature: sig };
+  } catch {
+    return {};
+  }
 }
 
 /** Deep copy through JSON (the info is plain data by construction). */

@@ -12,6 +12,7 @@ export {
   missingKernels,
   BACKEND_MODES,
   BACKEND_ENV_VAR,
+  cpuSignatureOf,
 } from './engine';
 export type {
   EngineArgs,

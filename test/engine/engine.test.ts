@@ -3,7 +3,7 @@ import { execFileSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { BACKEND_MODES, describeEngine, gpuDeviceNodes, prepareEngine, resolveBackendRequest } from '../../src/engine';
+import { BACKEND_MODES, cpuSignatureOf, describeEngine, gpuDeviceNodes, prepareEngine, resolveBackendRequest } from '../../src/engine';
 import type { EngineInfo } from '../../src/engine';
 
 /** Error thrown by Node when a module cannot be resolved. */
@@ -30,6 +30,15 @@ function fakeLoader(native: Record<string, () => unknown>, versions: Record<stri
     return require(id) as unknown;
   };
 }
+
+describe('engine: cpuSignatureOf', () => {
+  it('reads vendor, family, model, stepping and the vector extensions of the first processor', () => {
+    const cpu = (family: number, flags: string): string => `processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: ${family}\nmodel\t\t: 2\nmodel name\t: AMD EPYC\nstepping\t: 1\nflags\t\t: fpu sse2 ${flags}\n`;
+    assert.equal(cpuSignatureOf(`${cpu(26, 'avx avx2 fma avx512f')}\n${cpu(99, 'avx')}`), 'AuthenticAMD family 26 model 2 stepping 1; avx avx2 fma avx512f');
+    assert.equal(cpuSignatureOf(cpu(25, '')), 'AuthenticAMD family 25 model 2 stepping 1; no avx');
+    assert.equal(cpuSignatureOf('processor : 0\nBogoMIPS : 50\n'), null);
+  });
+});
 
 describe('engine: resolveBackendRequest', () => {
   it('defaults to auto, reads OCTOLAB_BACKEND, and lets args win', () => {
