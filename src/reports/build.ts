@@ -18,7 +18,8 @@ import { runKey } from '../experiments/config';
 import { expandGrid } from '../experiments/grid';
 import { causalClaims, layerEvidence, methodEvidence, sweepCells } from '../analysis/mechanism';
 import { causalClaimsView, escapeView, evidenceView, layerView, sweepCellsView } from '../views/mechanism';
-import { mechanismPage, mechanismSummary } from './mechanism';
+import { experimentWhy, mechanismPage, mechanismSummary } from './mechanism';
+import type { ExperimentWhy } from './mechanism';
 import type { MechanismPageArgs } from './mechanism';
 import { bitSweep, bitSweepSummary } from './bits';
 import type { BitSweep } from './bits';
@@ -373,6 +374,12 @@ export function mechanismInputs(resultsPath: string, wasm: readonly RunRecord[],
   return page;
 }
 
+/** The "why" section of one experiment page, from the sweeps at that experiment's operating point (undefined without any). */
+function experimentWhyOf(args: BuildReportsArgs, wasm: readonly RunRecord[], torch: readonly RunRecord[], experiment: string): ExperimentWhy | undefined {
+  const inputs = mechanismInputs(args.results, wasm, torch, { ...OPERATING_POINT, experiment });
+  return inputs === null ? undefined : (experimentWhy(inputs, experiment) ?? undefined);
+}
+
 function mechanismOutputs(args: BuildReportsArgs, wasm: readonly RunRecord[], torch: readonly RunRecord[], stage: (file: string, data: string) => string): { files: string[]; summary: { why: string; boundary: string } } | null {
   const page = mechanismInputs(args.results, wasm, torch);
   if (page === null) return null;
@@ -422,6 +429,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   const protocols: BuildReportsResult['protocols'] = [];
   const bitSweeps: BuildReportsResult['bitSweeps'] = [];
   const reproducibility: BuildReportsResult['reproducibility'] = [];
+  const torch = readTorchRecords(args);
   for (const exp of experiments) {
     const expRecords = records.filter((r) => r.config.experiment === exp);
     const expRows = rows.filter((r) => r.experiment === exp);
@@ -468,6 +476,7 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
       resultsPath: args.results,
       resamples,
       notebook: findNotebooks(args.out).find((n) => n.endsWith(`-${exp}.html`)),
+      why: experimentWhyOf(args, records as RunRecord[], torch, exp),
     });
     const file = path.join(args.out, `${exp}.html`);
     const expDiverged = diverged.filter((r) => r.config.experiment === exp);
@@ -486,7 +495,6 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   files.push(stage(path.join(tablesDir, 'facts.csv'), toCsv(factsCsvTable(claims))));
   files.push(stage(path.join(tablesDir, 'study-progress.csv'), toCsv(progressTable(progress))));
   if (diverged.length > 0) files.push(stage(path.join(tablesDir, 'diverged.csv'), toCsv(divergedTable(diverged))));
-  const torch = readTorchRecords(args);
   const engines = enginesOutputs(args, records as RunRecord[], torch, stage);
   if (engines !== null) files.push(...engines.files);
   const mechanism = mechanismOutputs(args, records as RunRecord[], torch, stage);

@@ -223,7 +223,7 @@ function zeroChart(ev: readonly MethodEvidence[]): ChartSpec {
 /** Per-seed test accuracy from epoch 0, for the escape epochs. */
 function escapeChart(g: MechanismPageArgs['escape'][number]): ChartSpec {
   return seedLinesChart(
-    `mech-escape-${g.experiment}-${g.epochs}`,
+    `mech-escape-${g.experiment}-${g.epochs}-${g.engine}`,
     `${g.experiment}, ${g.epochs} epochs (${g.engine}): test accuracy of every seed from epoch 0, %`,
     g.evidence.map((m) => ({ method: m.method, seeds: m.seeds.map((s) => ({ seed: s.seed, points: s.accuracy })) })),
     'test accuracy (%)',
@@ -404,6 +404,41 @@ ${missing.length === 0 ? '<p>Every planned sweep run is stored.</p>' : `<p class
 </section>
 <footer>generated from stored results only.</footer>`;
   return htmlPage({ title: 'octolab: mechanism and sweeps', body, charts: [...charts.why, ...charts.escape, ...charts.boundary] });
+}
+
+/** The "why" section of one experiment's page: its HTML and the charts it draws. */
+export interface ExperimentWhy {
+  /** The section, `<section id="why">…</section>`. */
+  html: string;
+  /** Its charts (the page's script draws them). */
+  charts: ChartSpec[];
+}
+
+/**
+ * The "why" section of an experiment page, from `args` built at that experiment's operating
+ * point: the recorded update statistics and their sentences when standard's epoch-1
+ * proposals were recorded there, the per-seed escape charts of the experiment, and its
+ * boundary sentences; null when there is nothing recorded for the experiment.
+ */
+export function experimentWhy(args: MechanismPageArgs, experiment: string): ExperimentWhy | null {
+  const recorded = args.point.experiment === experiment && pointAt(byMethod(args.evidence, 'standard'), 1)?.q50 != null;
+  const why = recorded ? whySentences(args.point, args.evidence) : [];
+  const escape = args.escape.filter((g) => g.experiment === experiment && g.evidence.length > 0);
+  const boundary = [boundarySentence(args.cells, experiment, args.point.epochs), boundarySentence(args.cells, experiment, args.point.epochs, 'sgd'), initSentence(args.cells, experiment)].filter((x): x is string => x !== null);
+  if (why.length === 0 && escape.length === 0 && boundary.length === 0) return null;
+  const charts = [...(recorded ? [proposalChart(args.evidence), shrinkChart(args.evidence), zeroChart(args.evidence)] : []), ...escape.map(escapeChart)];
+  const where = `${args.point.experiment}, Adam lr ${args.point.learningRate}, ${args.point.bits} bits, ${args.point.epochs} epochs`;
+  const html = `<section id="why"><h2>Why</h2>
+<p class="note">${
+    recorded
+      ? `The update statistics below come from the ${escapeHtml(args.point.engine)} sweep runs at ${escapeHtml(where)}; the escape charts name their engine. No comparison here mixes engines.`
+      : `No update statistics were recorded at ${escapeHtml(where)} (its stored ${escapeHtml(args.point.engine)} runs predate that instrumentation); the other cells of the sweep have them.`
+  } Every cell is on <a href="mechanism.html">the mechanism page</a>.</p>
+${why.length === 0 ? '' : `<ul>${why.map((x) => `<li>${escapeHtml(x)}</li>`).join('\n')}</ul>`}
+${chartGrid(charts)}
+${boundary.length === 0 ? '' : `<h3>Where the answer flips</h3>\n<ul>${boundary.map((x) => `<li>${escapeHtml(x)}</li>`).join('\n')}</ul>`}
+</section>`;
+  return { html, charts };
 }
 
 /** Index and README lines: the why paragraph and the boundary paragraph, from the same numbers. */

@@ -15,6 +15,7 @@ import type { Arm, CurveMetric, ExperimentAnalysis, Panel, PairComparison, RunMe
 import { bitSweep, bitSweepChart, bitSweepSummary } from './bits';
 import { bandChart, barChart, distributionChart, forestChart, seedLinesChart } from './charts';
 import type { ChartSpec } from './charts';
+import type { ExperimentWhy } from './mechanism';
 import type { ClaimsByProtocol } from '../analysis/claims';
 import type { VerdictRule } from '../analysis/verdict';
 import { caveatText, claimsView, describeRule, factsView, verdictTally } from '../views/claims';
@@ -85,6 +86,8 @@ export interface ExperimentPageArgs {
   resamples?: number;
   /** The experiment's notebook export (relative href), if there is one. */
   notebook?: string;
+  /** The "why" section (mechanism evidence of this experiment), shown first when present. */
+  why?: ExperimentWhy;
 }
 
 /** A value of a run metric for display. */
@@ -358,7 +361,7 @@ export function experimentPage(args: ExperimentPageArgs): string {
   const { analysis: an } = args;
   const spec = (EXPERIMENTS as Record<string, (typeof EXPERIMENTS)[ExperimentName] | undefined>)[an.experiment];
   const prov = provenanceOf(args.records);
-  const charts: ChartSpec[] = [];
+  const charts: ChartSpec[] = [...(args.why?.charts ?? [])];
   const primary = an.primaryMetric;
   const family = an.panels.flatMap((p) => p.comparisons.filter((c) => c.inFamily && c.result !== null).map((c) => ({ p, c })));
   let overview = '<p class="muted">No comparison could be made (each needs at least 2 runs of both methods).</p>';
@@ -406,8 +409,9 @@ ${args.duplicates === 0 ? '' : `<p>${args.duplicates} duplicate record${args.dup
 <h1>octolab report: ${escapeHtml(an.experiment)}</h1>
 <p class="muted">${escapeHtml(spec?.description ?? 'An experiment not in the seed study.')}</p>
 <p class="note">Built from ${an.runs.length} run${an.runs.length === 1 ? '' : 's'} in <code>${escapeHtml(args.resultsPath)}</code>${prov.lastFinish === null ? '' : ` (${asOf(prov.lastFinish)})`}, without training. <a href="index.html">All reports</a>${args.notebook === undefined ? '' : ` · <a href="${escapeHtml(args.notebook)}">the notebook of this experiment</a>`}.</p>
-<nav class="toc"><a href="#claims">Claims</a><a href="#protocols">Protocols</a><a href="#bits">Bit widths</a><a href="#run">What was run</a><a href="#overview">Comparisons</a><a href="#results">Results</a><a href="#storage">Storage</a><a href="#timing">Timing</a><a href="#methods">Methods note</a><a href="#quality">Data quality</a><a href="#tables">Tables (CSV)</a></nav>
+<nav class="toc">${args.why === undefined ? '' : '<a href="#why">Why</a>'}<a href="#claims">Claims</a><a href="#protocols">Protocols</a><a href="#bits">Bit widths</a><a href="#run">What was run</a><a href="#overview">Comparisons</a><a href="#results">Results</a><a href="#storage">Storage</a><a href="#timing">Timing</a><a href="#methods">Methods note</a><a href="#quality">Data quality</a><a href="#tables">Tables (CSV)</a></nav>
 </header>
+${args.why?.html ?? ''}
 <section id="claims"><h2>Claims of the seed study</h2>
 ${claimsSection(args.claims, args.rule, false)}
 </section>

@@ -6,7 +6,8 @@ import type { RunRecord } from '../../src/experiments/record';
 import type { InitScheme } from '../../src/models/models';
 import type { UpdateStats } from '../../src/training/mechanism';
 import { sweepCellsView } from '../../src/views/mechanism';
-import { adamCells, initCells } from '../../src/reports/mechanism';
+import { adamCells, experimentWhy, initCells } from '../../src/reports/mechanism';
+import type { MechanismPageArgs } from '../../src/reports/mechanism';
 import { viewTableCsv } from '../../src/views/table';
 
 /** Update statistics with the given counts over 100 proposals. */
@@ -106,6 +107,22 @@ describe('analysis: mechanism evidence and the sweep boundary (hand-made records
     ]);
     assert.deepEqual(initCells(cells, 'cifar10'), []);
     assert.deepEqual(adamCells(cells, 'mnist', 1).map((c) => [c.init, c.learningRate, c.gap?.code]), [['glorot-uniform', 0.01, 'b-higher']]);
+  });
+
+  it("an experiment page's why section: update charts only where standard's proposals were recorded, escape charts per engine, null when nothing is recorded", () => {
+    const frozen = updates({ changes: 0, shrank: 0, grew: 0, half: 0, q50: 0.07, mse: 1e-7 });
+    const withStats = [0, 1].flatMap((s) => [rec('float', s, [0.97]), rec('standard', s, [0.098], { u: frozen }), rec('octization', s, [0.8], { u: updates({ changes: 5, shrank: 5, grew: 0, half: 0, q50: 0.05, mse: 2e-7 }) })]);
+    const without = [0, 1].flatMap((s) => [rec('float', s, [0.97]), rec('standard', s, [0.098]), rec('octization', s, [0.8])]);
+    const args = (records: RunRecord[]): MechanismPageArgs => ({
+      point: { experiment: 'mnist', epochs: 1, learningRate: 1e-3, bits: 8, engine: 'torch' },
+      evidence: methodEvidence(records, ['standard', 'octization']),
+      escape: [{ experiment: 'mnist', epochs: 1, engine: 'wasm', evidence: methodEvidence(records, ['float', 'standard', 'octization']) }],
+      causal: [], layers: [], cells: [], progress: [], resultsPath: 'r',
+      csv: { evidence: 'e', cells: 'c', claims: 'k', escape: 's', layers: 'l' },
+    });
+    assert.deepEqual(experimentWhy(args(withStats), 'mnist')?.charts.map((c) => c.id), ['mech-proposals', 'mech-shrink', 'mech-zero', 'mech-escape-mnist-1-wasm']);
+    assert.deepEqual(experimentWhy(args(without), 'mnist')?.charts.map((c) => c.id), ['mech-escape-mnist-1-wasm']);
+    assert.equal(experimentWhy(args(withStats), 'cifar10'), null);
   });
 
   it('method evidence: shares of shrinking code changes per epoch, zero codes from epoch 0, escape epochs', () => {
