@@ -287,9 +287,12 @@ export function predictGap(standardHalfShare: number | null, standardQ50: number
   return 'no-prediction';
 }
 
-/** Whether an observed difference code (octization − standard) agrees with a prediction; null when there is none. */
+/**
+ * Whether an observed difference code (octization − standard) agrees with a prediction; null
+ * when there is no prediction, too few runs, or an inconclusive difference (the data cannot tell).
+ */
 export function predictionHolds(prediction: MechanismPrediction, observed: DifferenceCode): boolean | null {
-  if (prediction === 'no-prediction' || observed === 'too-few-runs') return null;
+  if (prediction === 'no-prediction' || observed === 'too-few-runs' || observed === 'inconclusive') return null;
   if (prediction === 'octization-higher') return observed === 'a-higher';
   return observed === 'b-higher' || observed === 'equivalent';
 }
@@ -464,7 +467,9 @@ export function causalClaims(records: readonly RunRecord[], rule: VerdictRule = 
 }
 
 /** How many cells carry a prediction, and in how many it holds. */
-export function predictionTally(cells: readonly SweepCell[]): { predicted: number; holds: number; fails: number } {
-  const judged = cells.filter((c) => c.holds !== null);
-  return { predicted: judged.length, holds: judged.filter((c) => c.holds === true).length, fails: judged.filter((c) => c.holds === false).length };
+export function predictionTally(cells: readonly SweepCell[]): { predicted: number; holds: number; fails: number; undecided: number } {
+  const predicted = cells.filter((c) => c.prediction !== 'no-prediction' && c.gap !== null && c.gap.code !== 'too-few-runs');
+  const holds = predicted.filter((c) => c.holds === true).length;
+  const fails = predicted.filter((c) => c.holds === false).length;
+  return { predicted: predicted.length, holds, fails, undecided: predicted.length - holds - fails };
 }

@@ -125,9 +125,11 @@ export function boundarySentence(cells: readonly SweepCell[], experiment: string
     medians.length === 0
       ? ''
       : ` The rule's second branch (standard's median proposal ≥ 0.5 step) applies in ${second} of the ${group.length} (largest median proposal ${formatNumber(Math.max(...medians), 2)} step).`;
+  const dead = group.filter((c) => ['standard', 'octization'].every((m) => { const a = c.arms.find((x) => x.method === m); return a !== undefined && a.atChance === a.values.length; }));
+  const deadText = dead.length === 0 ? '' : ` In ${dead.length} of the ${group.length} both standard and octization stay at chance in every seed (two dead networks: lr·(2^b−1) ${dead.map((c) => formatNumber(c.ratio, 3)).join(', ')}).`;
   const name = optimizer === 'adam' ? 'Adam' : 'SGD with momentum';
   const what = optimizer === 'adam' ? 'learning rate × bits' : 'learning rate';
-  return `${experiment}, ${epochs} epochs, ${name}, ${group.length} ${group.length === 1 ? 'cell' : 'cells'} of ${what}: octization is higher in ${range(octWins)}, standard higher in ${range(stdWins)}; the mechanism predicts a winner in ${t.predicted} of them and the prediction holds in ${t.holds} (fails in ${t.fails}).${openText}${secondText}`;
+  return `${experiment}, ${epochs} epochs, ${name}, ${group.length} ${group.length === 1 ? 'cell' : 'cells'} of ${what}: octization is higher in ${range(octWins)}, standard higher in ${range(stdWins)}; the mechanism predicts a winner in ${t.predicted} of them and the prediction holds in ${t.holds}, fails in ${t.fails}${t.undecided === 0 ? '' : ` and cannot be told in ${t.undecided} (difference inconclusive)`}.${openText}${deadText}${secondText}`;
 }
 
 /** The paired octization − standard gap's code in words. */
@@ -268,7 +270,7 @@ function gapChart(cells: readonly SweepCell[], id: string, title: string, x: (c:
       type: 'scatter', mode: 'markers', name: 'octization − standard', x: withGap.map(x), y: withGap.map((c) => (c.gap?.mean ?? 0) * 100),
       error_y: { type: 'data', symmetric: false, array: withGap.map((c) => ((c.gap!.ci!.upper - c.gap!.mean) * 100)), arrayminus: withGap.map((c) => ((c.gap!.mean - c.gap!.ci!.lower) * 100)), color: '#555', thickness: 1.2, width: 4 },
       marker: { color: withGap.map(colour), size: 10, symbol: withGap.map((c) => SYMBOLS[c.bits] ?? 'circle') },
-      customdata: withGap.map((c) => [c.bits, c.learningRate, c.gap?.n, CODE_LABELS[c.prediction], c.holds === null ? 'no prediction' : c.holds ? 'holds' : 'fails']),
+      customdata: withGap.map((c) => [c.bits, c.learningRate, c.gap?.n, CODE_LABELS[c.prediction], c.holds === null ? (c.prediction === 'no-prediction' ? 'no prediction' : 'undecided') : c.holds ? 'holds' : 'fails']),
       hovertemplate: '%{customdata[0]} bits, lr %{customdata[1]}<br>gap %{y:.3g} pp (n = %{customdata[2]})<br>mechanism: %{customdata[3]} (%{customdata[4]})<extra></extra>',
       showlegend: false,
     },

@@ -152,7 +152,7 @@ export function sweepCellsView(
       cell(c.gap === null ? null : c.gap.code === 'a-higher' ? 'octization-higher' : c.gap.code === 'b-higher' ? 'standard-higher' : c.gap.code, 'code'),
       cell(c.standardHalfShare, 'percent'),
       cell(c.prediction, 'code'),
-      cell(c.holds === null ? null : c.holds ? 'holds' : 'fails', 'code'),
+      cell(c.holds === null ? (c.prediction !== 'no-prediction' && c.gap?.code === 'inconclusive' ? 'undecided' : null) : c.holds ? 'holds' : 'fails', 'code'),
     ];
   });
   const keep = CELL_COLUMNS.map((c, i) => (omit.includes(c.key) ? -1 : i)).filter((i) => i >= 0);

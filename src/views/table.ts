@@ -81,6 +81,7 @@ export const CODE_LABELS: Readonly<Record<string, string>> = Object.freeze({
   'both-dead': 'both dead',
   holds: 'holds',
   fails: 'fails',
+  undecided: 'undecided (difference inconclusive)',
   'standard-at-least': 'standard at least as high',
   'no-prediction': 'no prediction',
 });

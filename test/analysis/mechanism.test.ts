@@ -51,6 +51,7 @@ describe('analysis: mechanism evidence and the sweep boundary (hand-made records
     assert.equal(predictionHolds('standard-at-least', 'a-higher'), false);
     assert.equal(predictionHolds('no-prediction', 'a-higher'), null);
     assert.equal(predictionHolds('octization-higher', 'too-few-runs'), null);
+    assert.equal(predictionHolds('octization-higher', 'inconclusive'), null);
   });
 
   it('paired gap: mean, median, permutation p and the rule’s code; a constant difference is exact', () => {
@@ -81,7 +82,7 @@ describe('analysis: mechanism evidence and the sweep boundary (hand-made records
     ]);
     assert.equal(cells[1].arms[1].atChance, 5);
     assert.equal(cells[1].standardHalfShare, 0);
-    assert.deepEqual(predictionTally(cells), { predicted: 2, holds: 2, fails: 0 });
+    assert.deepEqual(predictionTally(cells), { predicted: 2, holds: 2, fails: 0, undecided: 0 });
     // The table is the same object for HTML and CSV: the codes land in the CSV as codes.
     const csv = viewTableCsv(sweepCellsView(cells));
     const col = (k: string) => csv.columns.indexOf(k);
