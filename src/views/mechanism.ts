@@ -165,7 +165,7 @@ const CAUSAL_COLUMNS: ViewColumn[] = [
   { key: 'n', label: 'pairs' },
   { key: 'octization', label: 'octization (median)' },
   { key: 'standard', label: 'standard (median)' },
-  { key: 'ratio', label: 'octization / standard: mean change [95% t CI]', interval: 'with-value', ends: ['ratioLower', 'ratioUpper'] },
+  { key: 'logRatio', label: 'octization / standard: mean change [95% t CI]', interval: 'with-value', ends: ['logRatioLower', 'logRatioUpper'] },
   { key: 'verdict', label: 'verdict' },
 ];
 
