@@ -95,7 +95,7 @@ export interface BuildReportsResult {
   /** The answer to the study in numbers ({@link bottomLine}). */
   bottomLine: BottomLine;
   /** The mechanism paragraphs (why; where it flips), or null without sweep runs. */
-  mechanism: { why: string; boundary: string } | null;
+  mechanism: { why: string; boundary: string[] } | null;
   /** Per experiment: pairs of runs that differ only in their epoch count, and how many agree exactly ({@link checkEpochPrefixes}). */
   reproducibility: { experiment: string; pairs: number; agreeing: number }[];
 }
@@ -380,7 +380,7 @@ function experimentWhyOf(args: BuildReportsArgs, wasm: readonly RunRecord[], tor
   return inputs === null ? undefined : (experimentWhy(inputs, experiment) ?? undefined);
 }
 
-function mechanismOutputs(args: BuildReportsArgs, wasm: readonly RunRecord[], torch: readonly RunRecord[], stage: (file: string, data: string) => string): { files: string[]; summary: { why: string; boundary: string } } | null {
+function mechanismOutputs(args: BuildReportsArgs, wasm: readonly RunRecord[], torch: readonly RunRecord[], stage: (file: string, data: string) => string): { files: string[]; summary: { why: string; boundary: string[] } } | null {
   const page = mechanismInputs(args.results, wasm, torch);
   if (page === null) return null;
   const tablesDir = path.join(args.out, 'tables');

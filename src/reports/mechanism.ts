@@ -444,13 +444,13 @@ ${boundary.length === 0 ? '' : `<h3>Where the answer flips</h3>\n<ul>${boundary.
 }
 
 /** Index and README lines: the why paragraph and the boundary paragraph, from the same numbers. */
-export function mechanismSummary(args: MechanismPageArgs): { why: string; boundary: string } {
+export function mechanismSummary(args: MechanismPageArgs): { why: string; boundary: string[] } {
   const why = whySentences(args.point, args.evidence);
   const causal = causalSentence(args.causal);
   const b = boundarySentences(args.cells, args.point.epochs);
   return {
     why: [...why, ...(causal === null ? [] : [causal])].join(' ') || 'No run with update statistics is stored yet.',
-    boundary: b.join(' ') || 'No sweep cells are stored yet.',
+    boundary: b.length === 0 ? ['No sweep cells are stored yet.'] : b,
   };
 }
 

@@ -501,7 +501,7 @@ export interface IndexPageArgs {
   /** The cross-engine replication: its one-sentence summary and its page (absent without torch runs). */
   engines?: { sentence: string; href: string; csv: string };
   /** The mechanism evidence and the sweeps: the why and the boundary paragraphs and their page (absent without sweep runs). */
-  mechanism?: { why: string; boundary: string; href: string; csv: string };
+  mechanism?: { why: string; boundary: string[]; href: string; csv: string };
 }
 
 /**
@@ -575,7 +575,8 @@ ${paragraphsHtml(bottomLineParagraphs(args.bottomLine, (e) => `${e}.html#claims`
 </section>`}
 ${args.mechanism === undefined ? '' : `<section id="why"><h2>Why, and where the answer flips</h2>
 <p>${escapeHtml(args.mechanism.why)} <a href="${escapeHtml(args.mechanism.href)}#why">The evidence charts</a>.</p>
-<p>${escapeHtml(args.mechanism.boundary)} <a href="${escapeHtml(args.mechanism.href)}#boundary">The boundary, cell by cell</a> · <a href="${escapeHtml(args.mechanism.csv)}">as CSV</a>.</p>
+<ul>${args.mechanism.boundary.map((s) => `<li>${escapeHtml(s)}</li>`).join('\n')}</ul>
+<p><a href="${escapeHtml(args.mechanism.href)}#boundary">The boundary, cell by cell</a> · <a href="${escapeHtml(args.mechanism.csv)}">as CSV</a>.</p>
 </section>`}
 <section id="claims"><h2>Claims of the seed study</h2>
 <p>${escapeHtml(tally === '' ? 'No claims.' : `Under the default protocol: ${tally} (checked facts are listed apart and not counted).`)} <a href="${escapeHtml(args.claimsCsv)}">Claims as CSV</a>.</p>

@@ -49,7 +49,7 @@ export function findingsMarkdown(
   }
   if (built.mechanism !== undefined && built.mechanism !== null) {
     lines.push(`**Why.** ${built.mechanism.why} ([evidence](${dir}/mechanism.html#why))`, '');
-    lines.push(`**Where the answer flips.** ${built.mechanism.boundary} ([cell by cell](${dir}/mechanism.html#boundary))`, '');
+    lines.push(`**Where the answer flips** ([cell by cell](${dir}/mechanism.html#boundary)):`, '', ...built.mechanism.boundary.map((s) => `- ${s}`), '');
   }
   lines.push(`Built from ${built.runs} stored run(s). Reports: ${[`[index](${dir}/index.html)`, ...built.experiments.map((e) => `[${e}](${dir}/${e}.html)`)].join(' · ')}.`);
   if (built.progress !== undefined && built.progress.length > 0) lines.push('', progressLine(built.progress, `${dir}/index.html#progress`));
