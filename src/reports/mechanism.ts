@@ -128,7 +128,8 @@ export function boundarySentence(cells: readonly SweepCell[], experiment: string
   const dead = group.filter((c) => ['standard', 'octization'].every((m) => { const a = c.arms.find((x) => x.method === m); return a !== undefined && a.atChance === a.values.length; }));
   const deadText = dead.length === 0 ? '' : ` In ${dead.length} of the ${group.length} both standard and octization stay at chance in every seed (two dead networks: lr·(2^b−1) ${dead.map((c) => formatNumber(c.ratio, 3)).join(', ')}).`;
   const name = optimizer === 'adam' ? 'Adam' : 'SGD with momentum';
-  const what = optimizer === 'adam' ? 'learning rate × bits' : 'learning rate';
+  const bits = [...new Set(group.map((c) => c.bits))];
+  const what = bits.length > 1 ? 'learning rate × bits' : `learning rate (${bits[0]} bits)`;
   return `${experiment}, ${epochs} epochs, ${name}, ${group.length} ${group.length === 1 ? 'cell' : 'cells'} of ${what}: octization is higher in ${range(octWins)}, standard higher in ${range(stdWins)}; the mechanism predicts a winner in ${t.predicted} of them and the prediction holds in ${t.holds}, fails in ${t.fails}${t.undecided === 0 ? '' : ` and cannot be told in ${t.undecided} (difference inconclusive)`}.${openText}${deadText}${secondText}`;
 }
 

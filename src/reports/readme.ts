@@ -51,7 +51,7 @@ export function findingsMarkdown(
     lines.push(`**Why.** ${built.mechanism.why} ([evidence](${dir}/mechanism.html#why))`, '');
     lines.push(`**Where the answer flips** ([cell by cell](${dir}/mechanism.html#boundary)):`, '', ...built.mechanism.boundary.map((s) => `- ${s}`), '');
   }
-  lines.push(`Built from ${built.runs} stored run(s). Reports: ${[`[index](${dir}/index.html)`, ...built.experiments.map((e) => `[${e}](${dir}/${e}.html)`)].join(' · ')}.`);
+  lines.push(`Built from ${built.runs} stored run(s). Reports: ${[`[index](${dir}/index.html)`, ...built.experiments.map((e) => `[${e}](${dir}/${e}.html)`), ...(built.mechanism === null ? [] : [`[mechanism](${dir}/mechanism.html)`])].join(' · ')}.`);
   if (built.progress !== undefined && built.progress.length > 0) lines.push('', progressLine(built.progress, `${dir}/index.html#progress`));
   built.claims.forEach((group, i) => {
     // The default protocol lists every claim; the others only the claims they have runs for.
