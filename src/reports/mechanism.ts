@@ -427,7 +427,7 @@ export function experimentWhy(args: MechanismPageArgs, experiment: string): Expe
   const recorded = args.point.experiment === experiment && pointAt(byMethod(args.evidence, 'standard'), 1)?.q50 != null;
   const why = recorded ? whySentences(args.point, args.evidence) : [];
   const escape = args.escape.filter((g) => g.experiment === experiment && g.evidence.length > 0);
-  const boundary = [boundarySentence(args.cells, experiment, args.point.epochs), boundarySentence(args.cells, experiment, args.point.epochs, 'sgd'), initSentence(args.cells, experiment)].filter((x): x is string => x !== null);
+  const boundary = boundarySentences(args.cells.filter((c) => c.experiment === experiment), args.point.epochs);
   if (why.length === 0 && escape.length === 0 && boundary.length === 0) return null;
   const charts = [...(recorded ? [proposalChart(args.evidence), shrinkChart(args.evidence), zeroChart(args.evidence)] : []), ...escape.map(escapeChart)];
   const where = `${args.point.experiment}, Adam lr ${args.point.learningRate}, ${args.point.bits} bits, ${args.point.epochs} epochs`;
