@@ -210,6 +210,8 @@ export interface CellSetting {
   bits: number;
   /** Initialisation. */
   init: string;
+  /** Repeat index of the runs, when they are a repeat ({@link preferInstrumented}); absent for first runs. */
+  repeat?: number;
 }
 
 /** One method's final accuracies in a cell. */
@@ -308,10 +310,128 @@ export function cellSetting(r: RunRecord): CellSetting {
     learningRate: c.optimizer.learningRate,
     bits: c.scheme?.bits ?? 0,
     init: c.init ?? 'glorot-uniform',
+    ...(c.repeat !== undefined ? { repeat: c.repeat } : {}),
   };
 }
 
-const settingKey = (s: CellSetting): string => JSON.stringify([s.experiment, s.epochs, s.optimizer, s.momentum, s.learningRate, s.bits, s.init]);
+const settingKey = (s: CellSetting): string => JSON.stringify([s.experiment, s.epochs, s.optimizer, s.momentum, s.learningRate, s.bits, s.init, s.repeat ?? 0]);
+
+/** The repeat index of a run: 0 for a first run. */
+export const repeatOf = (r: RunRecord): number => r.config.repeat ?? 0;
+
+/** A run's setting: its config but for method, scheme, protocol, seed and repeat (with the bit width when `withBits`). */
+function settingOf(r: RunRecord, withBits: boolean): string {
+  const c = r.config;
+  return JSON.stringify([c.experiment, c.epochs, c.batchSize, c.optimizer, c.init ?? null, c.data, c.engine ?? null, withBits ? (c.scheme?.bits ?? null) : null]);
+}
+
+/** Whether every projected-step run of `runs` recorded its epoch-1 update statistics (float runs have none to record). */
+export function isInstrumented(runs: readonly RunRecord[]): boolean {
+  return runs.every((r) => r.config.protocol !== 'projected-step' || (r.metrics.epochs[0] !== undefined && updatesOf(r.metrics.epochs[0]) !== null));
+}
+
+/**
+ * Keeps one set of runs per setting (the same config but for method, bits, seed and repeat, so
+ * that a setting's float runs go with its quantized ones):
+ * the first runs, unless they lack update statistics and a repeat (lowest index first) has
+ * them on every quantized run and holds at least as many runs — a repeat made to add the
+ * instrumentation its first runs predate. One comparison thus never mixes a first run with a
+ * repeat, and a partial repeat does not displace complete first runs.
+ */
+export function preferInstrumented(records: readonly RunRecord[]): RunRecord[] {
+  const bySetting = new Map<string, Map<number, RunRecord[]>>();
+  for (const r of records) {
+    const k = settingOf(r, false);
+    const sets = bySetting.get(k) ?? new Map<number, RunRecord[]>();
+    const set = sets.get(repeatOf(r)) ?? [];
+    set.push(r);
+    sets.set(repeatOf(r), set);
+    bySetting.set(k, sets);
+  }
+  const keep = new Set<RunRecord>();
+  for (const sets of bySetting.values()) {
+    const first = sets.get(0) ?? [];
+    let chosen = first;
+    if (first.length === 0 || !isInstrumented(first)) {
+      const repeats = [...sets.keys()].filter((k) => k > 0).sort((a, b) => a - b);
+      const r = repeats.find((k) => {
+        const set = sets.get(k) ?? [];
+        return set.length >= first.length && set.some((x) => x.config.protocol === 'projected-step') && isInstrumented(set);
+      });
+      if (r !== undefined) chosen = sets.get(r) ?? first;
+      else if (first.length === 0) chosen = sets.get(repeats[0]) ?? [];
+    }
+    for (const x of chosen) keep.add(x);
+  }
+  return records.filter((r) => keep.has(r));
+}
+
+/** One method of a setting run twice: its first runs against a repeat, paired by seed. */
+export interface RepeatAgreement {
+  /** Where: the setting of the runs (its `repeat` absent). */
+  setting: CellSetting;
+  /** Method. */
+  method: string;
+  /** Repeat index compared with the first runs. */
+  repeat: number;
+  /** Seeds run both times. */
+  n: number;
+  /** Median final test accuracy of the first runs over those seeds. */
+  firstMedian: number;
+  /** Median final test accuracy of the repeat over those seeds. */
+  repeatMedian: number;
+  /** Largest |repeat − first| final test accuracy over the seeds. */
+  maxAbsDiff: number;
+  /** Seeds whose final test accuracy is identical to the last bit. */
+  identical: number;
+  /** Seeds whose initial weights have the same SHA-256 both times (the seed fixes them). */
+  sameInitialWeights: number;
+  /** Seeds at chance (at most chance + margin) in the first runs and in the repeat. */
+  atChance: [number, number];
+  /** The CPU signatures of the first runs and of the repeat (distinct values, `unrecorded` where absent). */
+  cpus: [string[], string[]];
+}
+
+/**
+ * First runs against their repeats, per setting and method, by final test accuracy (`records`
+ * of one engine; runs without an accuracy are left out). Only methods with both are listed.
+ */
+export function repeatAgreements(records: readonly RunRecord[], chance = CHANCE, margin = ESCAPE_MARGIN): RepeatAgreement[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of records) {
+    const k = JSON.stringify([settingOf(r, true), r.config.method, r.config.protocol]);
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const out: RepeatAgreement[] = [];
+  const cpuOf = (r: RunRecord): string => r.environment?.engine?.host?.cpuSignature ?? 'unrecorded';
+  for (const runs of groups.values()) {
+    const first = new Map(runs.filter((r) => repeatOf(r) === 0).map((r) => [r.config.seed, r]));
+    for (const k of [...new Set(runs.map(repeatOf))].filter((x) => x > 0).sort((a, b) => a - b)) {
+      const pairs = runs
+        .filter((r) => repeatOf(r) === k && first.has(r.config.seed))
+        .map((r) => [first.get(r.config.seed) as RunRecord, r] as const)
+        .filter(([f, x]) => f.metrics.testAccuracy !== null && x.metrics.testAccuracy !== null);
+      if (pairs.length === 0) continue;
+      const a = pairs.map(([f]) => f.metrics.testAccuracy as number);
+      const b = pairs.map(([, x]) => x.metrics.testAccuracy as number);
+      const { repeat: _repeat, ...setting } = cellSetting(runs[0]);
+      out.push({
+        setting,
+        method: runs[0].config.method,
+        repeat: k,
+        n: pairs.length,
+        firstMedian: median(a),
+        repeatMedian: median(b),
+        maxAbsDiff: Math.max(...a.map((v, i) => Math.abs(b[i] - v))),
+        identical: a.filter((v, i) => v === b[i]).length,
+        sameInitialWeights: pairs.filter(([f, x]) => f.metrics.initialWeightsSha256 === x.metrics.initialWeightsSha256).length,
+        atChance: [a.filter((v) => v <= chance + margin).length, b.filter((v) => v <= chance + margin).length],
+        cpus: [[...new Set(pairs.map(([f]) => cpuOf(f)))].sort(), [...new Set(pairs.map(([, x]) => cpuOf(x)))].sort()],
+      });
+    }
+  }
+  return out;
+}
 
 /** The paired gap A − B of two arms (margin in accuracy fraction). */
 export function pairedGap(a: CellArm, b: CellArm, margin = 0.01, rule: VerdictRule = DEFAULT_RULE): CellGap | null {

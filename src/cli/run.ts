@@ -42,6 +42,8 @@ Options:
   --momentum X          sgd only: heavy-ball momentum in [0, 1) (default none)
   --init NAME           initial weights: glorot-uniform (default, Keras'), torch-default
                         (PyTorch's Linear/Conv2d init) or glorot-half (Glorot x 0.5)
+  --repeat N            repeat index of otherwise identical runs (default 0, the first run):
+                        the same seeds again, stored apart (e.g. on another machine)
   --limit-train N       use the first N training examples
   --limit-test N        use the first N test examples
   --split NAME          cifar10: standard (default) or train1-4/test5 (fallback, recorded)
@@ -164,6 +166,7 @@ export const runCommand: Command = {
         optimizer: { type: 'string' },
         momentum: { type: 'string' },
         init: { type: 'string' },
+        repeat: { type: 'string' },
         'limit-train': { type: 'string' },
         'limit-test': { type: 'string' },
         split: { type: 'string' },
@@ -233,6 +236,7 @@ export const runCommand: Command = {
         optimizer: optimizer as 'adam' | 'sgd' | undefined,
         momentum,
         init: init as InitScheme | undefined,
+        repeat: values.repeat === '0' ? 0 : intOption('repeat', values.repeat),
         limitTrain: intOption('limit-train', values['limit-train']) ?? profile.limitTrain,
         limitTest: intOption('limit-test', values['limit-test']) ?? profile.limitTest,
         split: split as DataSelection['split'] | undefined,

@@ -66,6 +66,14 @@ export interface RunConfig {
    * the run's key, so a torch run is never taken for a tfjs run (resume, dedup, pairing).
    */
   engine?: 'torch';
+  /**
+   * A repeat of an otherwise identical run (1, 2, …); absent for the first, as in every record
+   * written before repeats existed. Same seed, so the same initial weights and data order; on
+   * one engine and CPU a repeat reproduces its first run bit for bit, on another CPU it is a
+   * fresh draw of floating-point rounding. Part of the key, so a repeat never replaces, or is
+   * paired with, its first run.
+   */
+  repeat?: number;
 }
 
 /** The engine family of a config: `torch` or `tfjs`. */
@@ -127,6 +135,9 @@ export const EXPERIMENTS: Readonly<Record<ExperimentName, ExperimentSpec>> = {
   },
 };
 
+/** Largest repeat index (a bound, so that a typo cannot name a run nobody meant). */
+export const MAX_REPEAT = 1000;
+
 /** Methods that need no preset: the float baseline. */
 export const FLOAT_METHOD = 'float';
 
@@ -173,6 +184,8 @@ export interface RunConfigArgs {
   inferenceRepeats?: number;
   /** Engine family (default: {@link preparedEngineFamily}). */
   engine?: 'torch' | 'tfjs';
+  /** Repeat index (default 0: the first run; see {@link RunConfig.repeat}). */
+  repeat?: number;
 }
 
 /** Builds and validates a complete {@link RunConfig}. */
@@ -190,6 +203,8 @@ export function makeRunConfig(args: RunConfigArgs): RunConfig {
   checkOptimizerArgs(optimizer);
   const init = args.init ?? 'glorot-uniform';
   if (!INIT_SCHEMES.includes(init)) throw new Error(`unknown init '${String(init)}' (valid: ${INIT_SCHEMES.join(', ')})`);
+  const repeat = args.repeat ?? 0;
+  if (!Number.isInteger(repeat) || repeat < 0 || repeat > MAX_REPEAT) throw new Error(`repeat must be an integer from 0 to ${MAX_REPEAT}, got ${String(repeat)}`);
   const isFloat = args.method === FLOAT_METHOD;
   const bits = args.bits ?? 8;
   const scheme = isFloat ? null : withBits(getPreset(args.method), bits);
@@ -224,6 +239,7 @@ export function makeRunConfig(args: RunConfigArgs): RunConfig {
     seed: args.seed,
     ...(init !== 'glorot-uniform' ? { init } : {}),
     ...((args.engine ?? preparedEngineFamily()) === 'torch' ? { engine: 'torch' as const } : {}),
+    ...(repeat > 0 ? { repeat } : {}),
   };
 }
 

@@ -127,6 +127,11 @@ export const SWEEP_PLAN: readonly StudyStep[] = [
     purpose: 'CIFAR-10, 20 epochs: the float baseline and stochastic rounding, 10 seeds',
     grids: [{ experiment: 'cifar10', seeds: seeds(0, 9), epochs: 20, methods: ['float', 'stochastic'] }],
   },
+  {
+    name: 'cifar10-lr-repeat',
+    purpose: "CIFAR-10, 5 epochs, Adam lr 1e-3: the study's cell again (repeat 1), all four methods together, with the update statistics its first runs predate",
+    grids: [{ experiment: 'cifar10', seeds: seeds(0, 4), epochs: 5, learningRate: 1e-3, repeat: 1, methods: SWEEP_METHODS }],
+  },
 ];
 
 /** The plans `octolab study --plan` runs: the study itself and the sweeps. */
@@ -281,7 +286,7 @@ export function describeMissing(missing: readonly RunConfig[]): string {
     const base = c.method === 'float' ? `float e${c.epochs}` : `${c.method} ${c.protocol} ${c.scheme?.bits ?? '?'}b e${c.epochs}`;
     const o = c.optimizer;
     const opt = o.name === 'adam' && o.learningRate === 1e-3 ? '' : ` ${o.name}${o.momentum !== undefined ? ` m=${o.momentum}` : ''} lr=${o.learningRate}`;
-    const arm = `${base}${opt}${c.init !== undefined ? ` init=${c.init}` : ''}`;
+    const arm = `${base}${opt}${c.init !== undefined ? ` init=${c.init}` : ''}${c.repeat !== undefined ? ` repeat ${c.repeat}` : ''}`;
     const list = arms.get(arm) ?? [];
     list.push(c.seed);
     arms.set(arm, list);

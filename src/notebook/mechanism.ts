@@ -7,15 +7,24 @@ import type { RunRecord } from '../experiments/record';
 import { OPERATING_POINT, TORCH_FOLDER, mechanismInputs } from '../reports/build';
 import type { EvidencePoint } from '../reports/build';
 import type { ChartSpec } from '../reports/charts';
-import { boundarySentences, causalSentence, mechanismCharts, whySentences } from '../reports/mechanism';
+import { boundarySentences, causalSentence, mechanismCharts, repeatSentences, whySentences } from '../reports/mechanism';
 import type { MechanismPageArgs } from '../reports/mechanism';
-import { causalClaimsView, escapeView, evidenceView, layerView, sweepCellsView } from '../views/mechanism';
+import { causalClaimsView, escapeView, evidenceView, layerView, repeatsView, sweepCellsView } from '../views/mechanism';
 import type { ViewTable } from '../views/table';
 import { loadStoredResults } from './results';
 
 /** The mechanism views of stored results, or the reason there are none. */
 export type MechanismViews =
-  | { status: 'found'; inputs: MechanismPageArgs; why: string[]; causal: string | null; boundary: string[]; tables: Record<'evidence' | 'claims' | 'layers' | 'escape' | 'cells', ViewTable>; charts: { why: ChartSpec[]; escape: ChartSpec[]; boundary: ChartSpec[] } }
+  | {
+      status: 'found';
+      inputs: MechanismPageArgs;
+      why: string[];
+      causal: string | null;
+      boundary: string[];
+      repeats: string[];
+      tables: Record<'evidence' | 'claims' | 'layers' | 'escape' | 'cells' | 'repeats', ViewTable>;
+      charts: { why: ChartSpec[]; escape: ChartSpec[]; boundary: ChartSpec[] };
+    }
   | { status: 'missing'; message: string };
 
 /**
@@ -34,12 +43,14 @@ export function mechanismViews(resultsPath: string, at: Partial<EvidencePoint> =
     why: whySentences(inputs.point, inputs.evidence),
     causal: causalSentence(inputs.causal),
     boundary: boundarySentences(inputs.cells, inputs.point.epochs),
+    repeats: repeatSentences(inputs.repeats),
     tables: {
       evidence: evidenceView(inputs.evidence),
       claims: causalClaimsView(inputs.causal),
       layers: layerView(inputs.layers),
       escape: escapeView(inputs.escape.map((g) => ({ experiment: `${g.experiment} ${g.epochs} ep (${g.engine})`, evidence: g.evidence }))),
       cells: sweepCellsView(inputs.cells),
+      repeats: repeatsView(inputs.repeats),
     },
     charts: mechanismCharts(inputs),
   };

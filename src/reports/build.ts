@@ -16,8 +16,8 @@ import type { InferenceTimingRecord } from '../timing/interleaved';
 import { STUDY_PLAN, SWEEP_PLAN, describeMissing, fullDataSecondsPerEpoch, studyProgress } from '../experiments/study';
 import { runKey } from '../experiments/config';
 import { expandGrid } from '../experiments/grid';
-import { causalClaims, layerEvidence, methodEvidence, sweepCells } from '../analysis/mechanism';
-import { causalClaimsView, escapeView, evidenceView, layerView, sweepCellsView } from '../views/mechanism';
+import { causalClaims, layerEvidence, methodEvidence, preferInstrumented, repeatAgreements, repeatOf, sweepCells } from '../analysis/mechanism';
+import { causalClaimsView, escapeView, evidenceView, layerView, repeatsView, sweepCellsView } from '../views/mechanism';
 import { experimentWhy, mechanismPage, mechanismSummary } from './mechanism';
 import type { ExperimentWhy } from './mechanism';
 import type { MechanismPageArgs } from './mechanism';
@@ -350,26 +350,37 @@ export function mechanismInputs(resultsPath: string, wasm: readonly RunRecord[],
   const steps = SWEEP_PLAN.map((s) => ({ ...s, grids: s.grids.map((g) => ({ ...g, engine: 'torch' as const })) }));
   const progress = studyProgress(steps, torch);
   const keys = new Set(steps.flatMap((s) => s.grids.flatMap((g) => expandGrid(g).map(runKey))));
-  const sweep = torch.filter((r) => keys.has(r.key));
-  if (sweep.length === 0) return null;
+  const stored = torch.filter((r) => keys.has(r.key));
+  if (stored.length === 0) return null;
+  // One set of runs per setting: a repeat stands in for first runs that predate the update statistics.
+  const sweep = preferInstrumented(stored);
   const quantized = ['standard', 'octization', 'stochastic'];
   const point = sweep.filter((r) => studySetting(r, at.experiment, at.epochs, at.learningRate, at.bits));
   const evidence = methodEvidence(point, quantized);
+  const repeat = Math.max(0, ...point.map(repeatOf));
   const escape = [
     { experiment: 'mnist', epochs: 20 },
     { experiment: 'cifar10', epochs: 5 },
     { experiment: 'cifar10', epochs: 20 },
   ].map((g) => ({ ...g, engine: 'wasm', evidence: methodEvidence(wasm.filter((r) => studySetting(r, g.experiment, g.epochs)), ['float', 'standard', 'octization']) }));
   const page: MechanismPageArgs = {
-    point: { ...at, engine: 'torch' },
+    point: { ...at, engine: 'torch', ...(repeat > 0 ? { repeat } : {}) },
     evidence,
     escape: [{ experiment: at.experiment, epochs: at.epochs, engine: 'torch', evidence: methodEvidence(point, ['float', ...quantized]) }, ...escape],
     causal: causalClaims(point),
     layers: layerEvidence(point, ['float', ...quantized]),
     cells: sweepCells(sweep),
+    repeats: repeatAgreements(stored),
     progress,
     resultsPath: path.join(resultsPath, TORCH_FOLDER),
-    csv: { evidence: 'tables/mechanism-evidence.csv', cells: 'tables/mechanism-cells.csv', claims: 'tables/mechanism-claims.csv', escape: 'tables/mechanism-escape.csv', layers: 'tables/mechanism-layers.csv' },
+    csv: {
+      evidence: 'tables/mechanism-evidence.csv',
+      cells: 'tables/mechanism-cells.csv',
+      claims: 'tables/mechanism-claims.csv',
+      escape: 'tables/mechanism-escape.csv',
+      layers: 'tables/mechanism-layers.csv',
+      repeats: 'tables/mechanism-repeats.csv',
+    },
   };
   return page;
 }
@@ -389,6 +400,7 @@ function mechanismOutputs(args: BuildReportsArgs, wasm: readonly RunRecord[], to
     stage(path.join(tablesDir, 'mechanism-cells.csv'), toCsv(viewTableCsv(sweepCellsView(page.cells)))),
     stage(path.join(tablesDir, 'mechanism-claims.csv'), toCsv(viewTableCsv(causalClaimsView(page.causal)))),
     stage(path.join(tablesDir, 'mechanism-layers.csv'), toCsv(viewTableCsv(layerView(page.layers)))),
+    stage(path.join(tablesDir, 'mechanism-repeats.csv'), toCsv(viewTableCsv(repeatsView(page.repeats)))),
     stage(path.join(tablesDir, 'mechanism-escape.csv'), toCsv(viewTableCsv(escapeView(page.escape.map((g) => ({ experiment: `${g.experiment} ${g.epochs} ep (${g.engine})`, evidence: g.evidence })))))),
     stage(path.join(args.out, 'mechanism.html'), mechanismPage(page)),
   ];

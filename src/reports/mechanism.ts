@@ -5,12 +5,12 @@
  * Charts and sentences are generated from the analysis objects; every number comes from
  * stored runs.
  */
-import type { CausalClaim, LayerEvidence, MethodEvidence, SweepCell } from '../analysis/mechanism';
+import type { CausalClaim, LayerEvidence, MethodEvidence, RepeatAgreement, SweepCell } from '../analysis/mechanism';
 import { FROZEN_SHARE, predictionTally } from '../analysis/mechanism';
 import type { DifferenceCode } from '../analysis/verdict';
 import type { StepProgress } from '../experiments/study';
 import { describeMissing } from '../experiments/study';
-import { causalClaimsView, escapeView, evidenceView, layerView, sweepCellsView } from '../views/mechanism';
+import { causalClaimsView, escapeView, evidenceView, layerView, repeatsView, sweepCellsView } from '../views/mechanism';
 import { CODE_LABELS, viewTableHtml } from '../views/table';
 import { baseLayout, methodColour, seedLinesChart } from './charts';
 import type { ChartSpec } from './charts';
@@ -29,6 +29,8 @@ export interface OperatingPoint {
   bits: number;
   /** Engine of the runs. */
   engine: string;
+  /** Repeat index of the runs, when the evidence comes from a repeat of the cell; absent for first runs. */
+  repeat?: number;
 }
 
 /** Everything the page shows. */
@@ -45,12 +47,14 @@ export interface MechanismPageArgs {
   layers: LayerEvidence[];
   /** Every sweep cell with a quantized method (one engine). */
   cells: SweepCell[];
+  /** First runs against their repeats, per setting and method. */
+  repeats: RepeatAgreement[];
   /** Progress of the sweep plan. */
   progress: StepProgress[];
   /** Where the results were read from. */
   resultsPath: string;
   /** CSV links. */
-  csv: { evidence: string; cells: string; claims: string; escape: string; layers: string };
+  csv: { evidence: string; cells: string; claims: string; escape: string; layers: string; repeats: string };
 }
 
 const pointAt = (m: MethodEvidence | undefined, epoch: number) => m?.points.find((p) => p.epoch === epoch);
@@ -64,7 +68,7 @@ export function whySentences(point: OperatingPoint, ev: readonly MethodEvidence[
   const out: string[] = [];
   const s1 = pointAt(std, 1);
   const o1 = pointAt(oct, 1);
-  const where = `${point.experiment}, Adam lr ${point.learningRate}, ${point.bits} bits (grid step 1/${2 ** point.bits - 1}), ${point.engine}`;
+  const where = `${point.experiment}, Adam lr ${point.learningRate}, ${point.bits} bits (grid step 1/${2 ** point.bits - 1}), ${point.engine}${point.repeat === undefined ? '' : `, repeat ${point.repeat}`}`;
   if (s1 !== undefined && s1.q50 !== null) {
     const size = (s1.q99 ?? 0) < 0.5 ? 'a fraction of the grid step' : 'mostly below the grid step';
     out.push(
@@ -91,6 +95,30 @@ export function whySentences(point: OperatingPoint, ev: readonly MethodEvidence[
     );
   }
   return out;
+}
+
+/**
+ * One sentence per repeated setting of `experiment` (all when omitted): how the repeat's
+ * medians compare with the first runs', seeds identical to the last bit, and initial weights.
+ */
+export function repeatSentences(repeats: readonly RepeatAgreement[], experiment?: string): string[] {
+  const groups = new Map<string, RepeatAgreement[]>();
+  for (const r of repeats) {
+    if (experiment !== undefined && r.setting.experiment !== experiment) continue;
+    const k = JSON.stringify([r.setting, r.repeat]);
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  return [...groups.values()].map((g) => {
+    const s = g[0].setting;
+    const n = Math.max(...g.map((r) => r.n));
+    const identical = g.reduce((t, r) => t + r.identical, 0);
+    const total = g.reduce((t, r) => t + r.n, 0);
+    const same = g.reduce((t, r) => t + r.sameInitialWeights, 0);
+    const cpus = [...new Set(g.flatMap((r) => r.cpus[1]))];
+    const firstCpus = [...new Set(g.flatMap((r) => r.cpus[0]))];
+    const arms = g.map((r) => `${r.method} ${formatPercent(r.firstMedian)} → ${formatPercent(r.repeatMedian)} (largest per-seed change ${formatNumber(r.maxAbsDiff * 100, 2)} pp; at chance ${r.atChance[0]} → ${r.atChance[1]} of ${r.n})`);
+    return `Repeat ${g[0].repeat} of ${s.experiment}, ${s.epochs} epochs, ${s.optimizer} lr ${s.learningRate} (${n} seeds per method, run on ${cpus.join(', ')}; first runs on ${firstCpus.join(', ')}), median final accuracy first → repeat: ${arms.join('; ')}. ${identical} of ${total} runs are identical to the last bit; the initial weights are identical in ${same} of ${total}.`;
+  });
 }
 
 /** The causal-claims sentence. */
@@ -372,8 +400,8 @@ export function mechanismPage(args: MechanismPageArgs): string {
   const body = `<header>
 <h1>octolab: why the methods differ, and where the answer flips</h1>
 <p class="muted">Recorded at every projected step: the optimizer's proposed update Δ (weights after the step − the projected weights before it) in grid steps, whether each code change shrank or grew |code|, and the projection's error; per epoch the zero-code share and each layer's gradient norm on a fixed probe batch (the first 1000 training examples). Then the learning rate, the optimizer, the bit width and the initialisation are swept with paired seeds.</p>
-<p class="note">Built from <code>${escapeHtml(args.resultsPath)}</code> without training; every run here is on ${escapeHtml(args.point.engine)}, and no comparison mixes engines. <a href="index.html">All reports</a> · CSV: <a href="${escapeHtml(args.csv.evidence)}">evidence</a>, <a href="${escapeHtml(args.csv.cells)}">sweep cells</a>, <a href="${escapeHtml(args.csv.claims)}">explanations</a>, <a href="${escapeHtml(args.csv.layers)}">layers</a>, <a href="${escapeHtml(args.csv.escape)}">escape epochs</a>.</p>
-<nav class="toc"><a href="#why">Why</a><a href="#explanations">The study's explanations</a><a href="#escape">Escape from chance</a><a href="#boundary">Where it flips</a><a href="#cells">Cell by cell</a><a href="#plan">Sweep plan</a></nav>
+<p class="note">Built from <code>${escapeHtml(args.resultsPath)}</code> without training; every run here is on ${escapeHtml(args.point.engine)}, and no comparison mixes engines. <a href="index.html">All reports</a> · CSV: <a href="${escapeHtml(args.csv.evidence)}">evidence</a>, <a href="${escapeHtml(args.csv.cells)}">sweep cells</a>, <a href="${escapeHtml(args.csv.claims)}">explanations</a>, <a href="${escapeHtml(args.csv.layers)}">layers</a>, <a href="${escapeHtml(args.csv.escape)}">escape epochs</a>${args.repeats.length === 0 ? '' : `, <a href="${escapeHtml(args.csv.repeats)}">repeats</a>`}.</p>
+<nav class="toc"><a href="#why">Why</a><a href="#explanations">The study's explanations</a><a href="#escape">Escape from chance</a><a href="#boundary">Where it flips</a><a href="#cells">Cell by cell</a>${args.repeats.length === 0 ? '' : '<a href="#repeats">Repeats</a>'}<a href="#plan">Sweep plan</a></nav>
 </header>
 <section id="why"><h2>Why</h2>
 ${why.length === 0 ? `<p>No run of the operating point (${escapeHtml(args.point.experiment)}, Adam lr ${args.point.learningRate}, ${args.point.bits} bits, ${args.point.epochs} epochs) with update statistics is stored yet.</p>` : `<ul>${why.map((s) => `<li>${escapeHtml(s)}</li>`).join('\n')}</ul>`}
@@ -401,6 +429,15 @@ ${adam.length === 0 ? '' : viewTableHtml(sweepCellsView(adam, 'mechanism-cells-a
 ${sgd.length === 0 ? '' : viewTableHtml(sweepCellsView(sgd, 'mechanism-cells-sgd', `SGD with momentum 0.9 by learning rate, 8 bits, ${args.point.epochs} epochs`, ['init', 'bits']), 'wide')}
 ${inits.length === 0 ? '' : viewTableHtml(sweepCellsView(inits, 'mechanism-cells-init', 'Initialisation (and the 20-epoch cells): Adam lr 0.001, 8 bits', ['optimizer', 'learningRate', 'bits', 'ratio', 'stochastic']), 'wide')}
 </section>
+${
+  args.repeats.length === 0
+    ? ''
+    : `<section id="repeats"><h2>Repeats</h2>
+<ul>${repeatSentences(args.repeats).map((x) => `<li>${escapeHtml(x)}</li>`).join('\n')}</ul>
+${viewTableHtml(repeatsView(args.repeats), 'wide')}
+<p class="note">A repeat runs the same configs and seeds again (<code>--repeat N</code>), stored under its own key. Where a cell's first runs predate the update statistics, the cell and the evidence above read its repeat, whole, and never pair a first run with a repeat. On one CPU the torch engine reproduces a run bit for bit; across CPUs (vector extensions differ, and with them the BLAS and oneDNN kernels) the last bits differ and training amplifies them.</p>
+</section>`
+}
 <section id="plan"><h2>Sweep plan</h2>
 <p>${args.progress.map((p) => `${escapeHtml(p.step)}: ${p.stored}/${p.planned} runs`).join(' · ')}.</p>
 ${missing.length === 0 ? '<p>Every planned sweep run is stored.</p>' : `<p class="warn">Not yet run (the plan resumes with <code>OCTOLAB_BACKEND=torch octolab study --plan sweeps</code>): ${missing.map((p) => `<b>${escapeHtml(p.step)}</b>: ${escapeHtml(describeMissing(p.missing))}`).join('; ')}.</p>`}
@@ -428,17 +465,23 @@ export function experimentWhy(args: MechanismPageArgs, experiment: string): Expe
   const why = recorded ? whySentences(args.point, args.evidence) : [];
   const escape = args.escape.filter((g) => g.experiment === experiment && g.evidence.length > 0);
   const boundary = boundarySentences(args.cells.filter((c) => c.experiment === experiment), args.point.epochs);
+  const repeats = repeatSentences(args.repeats, experiment);
+  const causal = recorded ? causalSentence(args.causal) : null;
   if (why.length === 0 && escape.length === 0 && boundary.length === 0) return null;
   const charts = [...(recorded ? [proposalChart(args.evidence), shrinkChart(args.evidence), zeroChart(args.evidence)] : []), ...escape.map(escapeChart)];
   const where = `${args.point.experiment}, Adam lr ${args.point.learningRate}, ${args.point.bits} bits, ${args.point.epochs} epochs`;
   const html = `<section id="why"><h2>Why</h2>
 <p class="note">${
     recorded
-      ? `The update statistics below come from the ${escapeHtml(args.point.engine)} sweep runs at ${escapeHtml(where)}; the escape charts name their engine. No comparison here mixes engines.`
+      ? `The update statistics below come from the ${escapeHtml(args.point.engine)} sweep runs at ${escapeHtml(where)}${
+          args.point.repeat === undefined ? '' : ` (repeat ${args.point.repeat}: its first runs predate that instrumentation; the repeat is compared with them below)`
+        }; the escape charts name their engine. No comparison here mixes engines.`
       : `No update statistics were recorded at ${escapeHtml(where)} (its stored ${escapeHtml(args.point.engine)} runs predate that instrumentation); the other cells of the sweep have them.`
   } Every cell is on <a href="mechanism.html">the mechanism page</a>.</p>
 ${why.length === 0 ? '' : `<ul>${why.map((x) => `<li>${escapeHtml(x)}</li>`).join('\n')}</ul>`}
 ${chartGrid(charts)}
+${causal === null ? '' : `<h3>The study's explanations</h3>\n<p>${escapeHtml(causal)}</p>\n${viewTableHtml(causalClaimsView(args.causal, `why-claims-${experiment}`), 'wide')}`}
+${repeats.length === 0 ? '' : `<h3>Repeat of the cell</h3>\n<ul>${repeats.map((x) => `<li>${escapeHtml(x)}</li>`).join('\n')}</ul>`}
 ${boundary.length === 0 ? '' : `<h3>Where the answer flips</h3>\n<ul>${boundary.map((x) => `<li>${escapeHtml(x)}</li>`).join('\n')}</ul>`}
 </section>`;
   return { html, charts };

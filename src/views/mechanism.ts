@@ -2,7 +2,7 @@
  * The mechanism evidence and the sweeps as view models: the tables of the mechanism page,
  * its CSV files and the notebook display are these objects.
  */
-import type { CausalClaim, LayerEvidence, MethodEvidence, SweepCell } from '../analysis/mechanism';
+import type { CausalClaim, LayerEvidence, MethodEvidence, RepeatAgreement, SweepCell } from '../analysis/mechanism';
 import { cell, icell } from './table';
 import type { ViewCell, ViewColumn, ViewTable } from './table';
 
@@ -186,4 +186,34 @@ export function causalClaimsView(claims: readonly CausalClaim[], id = 'mechanism
     cell(c.verdict.code, 'code'),
   ]);
   return { id, title: "The study's explanations, judged on the recorded errors and gradients (octization against standard, paired by seed)", columns: CAUSAL_COLUMNS, rows };
+}
+
+const REPEAT_COLUMNS: ViewColumn[] = [
+  { key: 'method', label: 'method', strong: true },
+  { key: 'repeat', label: 'repeat' },
+  { key: 'n', label: 'seeds' },
+  { key: 'firstMedian', label: 'first runs: median' },
+  { key: 'repeatMedian', label: 'repeat: median' },
+  { key: 'maxAbsDiff', label: 'largest |Δ| per seed', title: 'largest |repeat − first| final test accuracy over the seeds, in accuracy points' },
+  { key: 'identical', label: 'identical', title: 'seeds whose final test accuracy is the same to the last bit' },
+  { key: 'sameInit', label: 'same initial weights', title: 'seeds whose initial weights have the same SHA-256 both times' },
+  { key: 'chance', label: 'at chance (first / repeat)', title: 'seeds within 5 pp of chance, first runs / repeat' },
+  { key: 'cpus', label: 'CPUs (first / repeat)' },
+];
+
+/** First runs against their repeats, per method (final test accuracy). */
+export function repeatsView(repeats: readonly RepeatAgreement[], id = 'mechanism-repeats'): ViewTable {
+  const rows = repeats.map((r): ViewCell[] => [
+    cell(r.method),
+    cell(r.repeat, 'count'),
+    cell(r.n, 'count'),
+    cell(r.firstMedian, 'percent'),
+    cell(r.repeatMedian, 'percent'),
+    cell(r.maxAbsDiff, 'size-pp'),
+    cell(`${r.identical}/${r.n}`),
+    cell(`${r.sameInitialWeights}/${r.n}`),
+    cell(`${r.atChance[0]} / ${r.atChance[1]}`),
+    cell(`${r.cpus[0].join(', ')} / ${r.cpus[1].join(', ')}`),
+  ]);
+  return { id, title: 'Repeats: the same configs and seeds run again, against their first runs', columns: REPEAT_COLUMNS, rows };
 }

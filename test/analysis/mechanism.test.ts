@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { causalClaims, escapeEpoch, layerEvidence, methodEvidence, pairedGap, predictGap, predictionHolds, predictionTally, sweepCells } from '../../src/analysis/mechanism';
+import { causalClaims, escapeEpoch, isInstrumented, layerEvidence, methodEvidence, pairedGap, predictGap, predictionHolds, predictionTally, preferInstrumented, repeatAgreements, sweepCells } from '../../src/analysis/mechanism';
 import type { CellArm } from '../../src/analysis/mechanism';
 import { makeRunConfig, runKey } from '../../src/experiments/config';
 import type { RunRecord } from '../../src/experiments/record';
 import type { InitScheme } from '../../src/models/models';
 import type { UpdateStats } from '../../src/training/mechanism';
 import { sweepCellsView } from '../../src/views/mechanism';
-import { adamCells, experimentWhy, initCells } from '../../src/reports/mechanism';
+import { adamCells, experimentWhy, initCells, repeatSentences } from '../../src/reports/mechanism';
 import type { MechanismPageArgs } from '../../src/reports/mechanism';
 import { viewTableCsv } from '../../src/views/table';
 
@@ -19,15 +19,22 @@ function updates(u: { changes: number; shrank: number; grew: number; half: numbe
 }
 
 /** A torch record of MNIST, 5 epochs, with a final accuracy, per-epoch accuracies and (quantized) update statistics. */
-function rec(method: string, seed: number, acc: number[], over: { lr?: number; bits?: number; u?: UpdateStats; grad?: number; engine?: 'torch' | 'tfjs'; initial?: number; init?: InitScheme } = {}): RunRecord {
-  const config = makeRunConfig({ experiment: 'mnist', method, seed, epochs: acc.length, learningRate: over.lr ?? 1e-3, bits: over.bits, engine: over.engine ?? 'torch', init: over.init });
+function rec(
+  method: string,
+  seed: number,
+  acc: number[],
+  over: { lr?: number; bits?: number; u?: UpdateStats; grad?: number; engine?: 'torch' | 'tfjs'; initial?: number; init?: InitScheme; repeat?: number; sha?: string; cpu?: string } = {},
+): RunRecord {
+  const config = makeRunConfig({ experiment: 'mnist', method, seed, epochs: acc.length, learningRate: over.lr ?? 1e-3, bits: over.bits, engine: over.engine ?? 'torch', init: over.init, repeat: over.repeat });
   const epochs = acc.map((a, i) => ({
     epoch: i + 1, trainLoss: 1, trainAccuracy: a, testLoss: 1, testAccuracy: a, trainSeconds: 1, evalSeconds: 1,
     weights: [{ name: 'dense1/kernel', size: 100, meanAbs: 0.1, zeroFraction: 0, gradNorm: over.grad ?? 1 }],
     quant: method === 'float' ? null : { stepChangeFraction: 0, epochChangeFraction: 0, zeroCodeFraction: 0.5, ...(over.u === undefined ? {} : { updates: { steps: 1, all: over.u, layers: [{ ...over.u, name: 'dense1/kernel' }] } }) },
   }));
   const initial = { testLoss: 2.3, testAccuracy: over.initial ?? 0.1, weights: [], zeroCodeFraction: method === 'float' ? null : 0.05, quantizedTest: null };
-  return { schema: 1, key: runKey(config), config, data: {}, metrics: { testAccuracy: acc[acc.length - 1], testLoss: 1, epochs, initial }, timing: {}, environment: {} } as unknown as RunRecord;
+  const environment = over.cpu === undefined ? {} : { engine: { backend: 'torch', host: { cpuSignature: over.cpu } } };
+  const metrics = { testAccuracy: acc[acc.length - 1], testLoss: 1, epochs, initial, initialWeightsSha256: over.sha ?? `w${seed}` };
+  return { schema: 1, key: runKey(config), config, data: {}, metrics, timing: {}, environment } as unknown as RunRecord;
 }
 
 const arm = (method: string, values: number[]): CellArm => ({ method, seeds: values.map((_, i) => i), values, median: 0, mean: 0, range: [0, 0], atChance: 0 });
@@ -118,12 +125,48 @@ describe('analysis: mechanism evidence and the sweep boundary (hand-made records
       point: { experiment: 'mnist', epochs: 1, learningRate: 1e-3, bits: 8, engine: 'torch' },
       evidence: methodEvidence(records, ['standard', 'octization']),
       escape: [{ experiment: 'mnist', epochs: 1, engine: 'wasm', evidence: methodEvidence(records, ['float', 'standard', 'octization']) }],
-      causal: [], layers: [], cells: [], progress: [], resultsPath: 'r',
-      csv: { evidence: 'e', cells: 'c', claims: 'k', escape: 's', layers: 'l' },
+      causal: [], layers: [], cells: [], repeats: [], progress: [], resultsPath: 'r',
+      csv: { evidence: 'e', cells: 'c', claims: 'k', escape: 's', layers: 'l', repeats: 'r' },
     });
     assert.deepEqual(experimentWhy(args(withStats), 'mnist')?.charts.map((c) => c.id), ['mech-proposals', 'mech-shrink', 'mech-zero', 'mech-escape-mnist-1-wasm']);
     assert.deepEqual(experimentWhy(args(without), 'mnist')?.charts.map((c) => c.id), ['mech-escape-mnist-1-wasm']);
     assert.equal(experimentWhy(args(withStats), 'cifar10'), null);
+  });
+
+  it('a repeat stands in for first runs without update statistics only when it is instrumented and as large', () => {
+    const frozen = updates({ changes: 0, shrank: 0, grew: 0, half: 0, q50: 0.07, mse: 1e-7 });
+    const shrink = updates({ changes: 5, shrank: 5, grew: 0, half: 0, q50: 0.05, mse: 2e-7 });
+    const seeds = [0, 1, 2, 3, 4];
+    const firstBare = seeds.flatMap((s) => [rec('float', s, [0.97]), rec('standard', s, [0.1]), rec('octization', s, [0.8])]);
+    const repeat = seeds.flatMap((s) => [rec('float', s, [0.96], { repeat: 1 }), rec('standard', s, [0.1], { u: frozen, repeat: 1 }), rec('octization', s, [0.81], { u: shrink, repeat: 1 })]);
+    const other = seeds.flatMap((s) => [rec('standard', s, [0.5], { lr: 1e-2, u: frozen }), rec('octization', s, [0.4], { lr: 1e-2, u: shrink })]);
+    assert.equal(isInstrumented(firstBare), false);
+    assert.equal(isInstrumented(repeat), true);
+    // Complete instrumented repeat: it replaces the cell's first runs, float included; the other cell keeps its own.
+    const kept = preferInstrumented([...firstBare, ...repeat, ...other]);
+    assert.deepEqual([kept.filter((r) => r.config.repeat === 1).length, kept.filter((r) => r.config.repeat === undefined).length], [15, 10]);
+    const cells = sweepCells(kept);
+    assert.deepEqual(cells.map((c) => [c.learningRate, c.repeat, c.prediction, c.gap?.n]), [[0.001, 1, 'octization-higher', 5], [0.01, undefined, 'octization-higher', 5]]);
+    // A partial repeat (4 of 15 runs) leaves the complete first runs in place.
+    assert.equal(preferInstrumented([...firstBare, ...repeat.slice(0, 4)]).filter((r) => r.config.repeat === 1).length, 0);
+    // Instrumented first runs are kept even when a repeat exists.
+    const firstDone = repeat.map((r) => rec(r.config.method, r.config.seed, [r.metrics.testAccuracy as number], { u: r.config.method === 'float' ? undefined : frozen }));
+    assert.equal(preferInstrumented([...firstDone, ...repeat]).every((r) => r.config.repeat === undefined), true);
+  });
+
+  it('repeat agreement: medians, largest per-seed change, identical runs and initial weights, chance counts, CPUs', () => {
+    const records = [
+      rec('standard', 0, [0.5], { cpu: 'A' }), rec('standard', 1, [0.6], { cpu: 'A' }), rec('standard', 2, [0.1], { cpu: 'A' }),
+      rec('standard', 0, [0.5], { repeat: 1, cpu: 'B' }), rec('standard', 1, [0.65], { repeat: 1, cpu: 'B' }), rec('standard', 2, [0.3], { repeat: 1, cpu: 'B', sha: 'other' }),
+      rec('octization', 0, [0.8], { cpu: 'A' }),
+    ];
+    const a = repeatAgreements(records);
+    assert.equal(a.length, 1);
+    const [r] = a;
+    assert.deepEqual([r.method, r.repeat, r.n, r.firstMedian, r.repeatMedian, r.identical, r.sameInitialWeights, r.atChance, r.cpus], ['standard', 1, 3, 0.5, 0.5, 1, 2, [1, 0], [['A'], ['B']]]);
+    assert.ok(Math.abs(r.maxAbsDiff - 0.2) < 1e-12);
+    assert.equal(repeatSentences(a, 'mnist').length, 1);
+    assert.deepEqual(repeatSentences(a, 'cifar10'), []);
   });
 
   it('method evidence: shares of shrinking code changes per epoch, zero codes from epoch 0, escape epochs', () => {

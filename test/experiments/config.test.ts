@@ -27,6 +27,20 @@ describe('experiments: configs and grids', () => {
     assert.throws(() => makeRunConfig({ experiment: 'constructor', method: 'float', seed: 0 }), /unknown experiment 'constructor'/);
   });
 
+  it('a repeat: absent for the first run (its key unchanged), part of the key otherwise, bounded', () => {
+    const first = makeRunConfig({ experiment: 'mnist', method: 'octization', seed: 3 });
+    assert.equal(runKey(makeRunConfig({ experiment: 'mnist', method: 'octization', seed: 3, repeat: 0 })), runKey(first));
+    assert.equal('repeat' in makeRunConfig({ experiment: 'mnist', method: 'octization', seed: 3, repeat: 0 }), false);
+    const again = makeRunConfig({ experiment: 'mnist', method: 'octization', seed: 3, repeat: 1 });
+    assert.equal(again.repeat, 1);
+    assert.notEqual(runKey(again), runKey(first));
+    assert.notEqual(armKey(again), armKey(first));
+    assert.deepEqual(expandGrid({ experiment: 'mnist', methods: ['float', 'standard'], seeds: [0, 1], repeat: 2 }).map((c) => c.repeat), [2, 2, 2, 2]);
+    for (const bad of [-1, 1.5, 1001, Number.NaN]) {
+      assert.throws(() => makeRunConfig({ experiment: 'mnist', method: 'float', seed: 0, repeat: bad }), /repeat must be an integer from 0 to 1000/);
+    }
+  });
+
   it('builds complete configs with the experiment defaults and validates them', () => {
     const c = makeRunConfig({ experiment: 'mnist', method: 'octization', seed: 3 });
     assert.equal(c.epochs, 20);
