@@ -7,6 +7,7 @@
  */
 import { identicalPairs } from '../reports/analysis';
 import type { CurveRow, RunRow } from '../reports/tables';
+import { armValues } from './claims';
 import type { ArmValues, ClaimsByProtocol } from './claims';
 import type { VerdictCode } from './verdict';
 
@@ -28,6 +29,11 @@ export interface HeadlineRow {
   standard: ArmValues | null;
   /** Float baseline. */
   float: ArmValues | null;
+  /**
+   * Where {@link float} has no runs: float in the same setting and epochs on another engine, as
+   * an absolute reference beside the arms (never paired with them); null otherwise.
+   */
+  floatElsewhere: (ArmValues & { engine: string }) | null;
   /** The study's figures for Octization and standard. */
   study: { a: number; b: number } | null;
   /** The verdict on the claim. */
@@ -102,14 +108,28 @@ const ABLATIONS: readonly [string, string][] = [
   ['half-even-octal', 'standard'],
 ];
 
-/** Computes the {@link BottomLine} from the claims (default protocol first) and the run and curve rows. */
-export function bottomLine(groups: readonly ClaimsByProtocol[], rows: readonly RunRow[], curves: readonly CurveRow[]): BottomLine {
+/** Runs of another engine that can stand as a float reference where the claims' engine has none. */
+export interface ReferenceRows {
+  /** The engine of the rows (e.g. `torch`). */
+  engine: string;
+  /** Its first runs under the study's init (rows of other engines, repeats or inits must not be here). */
+  rows: readonly RunRow[];
+}
+
+/**
+ * Computes the {@link BottomLine} from the claims (default protocol first) and the run and
+ * curve rows; `reference` fills {@link HeadlineRow.floatElsewhere}.
+ */
+export function bottomLine(groups: readonly ClaimsByProtocol[], rows: readonly RunRow[], curves: readonly CurveRow[], reference?: ReferenceRows): BottomLine {
   const main = groups[0];
   const headlines: HeadlineRow[] = [];
   for (const id of HEADLINE_CLAIMS) {
     const c = main?.claims.find((x) => x.id === id);
     if (c === undefined || c.arms.length === 0) continue;
     const arm = (m: string): ArmValues | null => c.arms.find((a) => a.method === m) ?? null;
+    const float = arm('float');
+    const epochs = c.arms[0].epochs;
+    const elsewhere = float !== null || reference === undefined ? [] : reference.rows.filter((r) => r.experiment === c.experiment && r.method === 'float' && r.setting === c.setting && r.epochs === epochs);
     headlines.push({
       experiment: c.experiment,
       claimId: c.id,
@@ -118,7 +138,8 @@ export function bottomLine(groups: readonly ClaimsByProtocol[], rows: readonly R
       metric: c.metric,
       octization: arm(c.a),
       standard: arm(c.b),
-      float: arm('float'),
+      float,
+      floatElsewhere: elsewhere.length === 0 || reference === undefined ? null : { ...armValues(elsewhere, c.metric, c.experiment), engine: reference.engine },
       study: c.seed !== null && 'a' in c.seed ? c.seed : null,
       verdict: c.verdict,
     });

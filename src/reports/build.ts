@@ -511,7 +511,9 @@ export function buildReports(args: BuildReportsArgs): BuildReportsResult {
   if (engines !== null) files.push(...engines.files);
   const mechanism = mechanismOutputs(args, records as RunRecord[], torch, stage);
   if (mechanism !== null) files.push(...mechanism.files);
-  const bottom = bottomLine(claims, rows, curves);
+  // Float on torch (first runs, the study's init) as the absolute reference where the study's engine has no float arm.
+  const torchFloat = torch.filter((r) => r.config.method === 'float' && r.config.init === undefined && r.config.repeat === undefined).map(runRow);
+  const bottom = bottomLine(claims, rows, curves, torchFloat.length === 0 ? undefined : { engine: 'torch', rows: torchFloat });
   const index = indexPage({
     bottomLine: bottom,
     entries,

@@ -47,7 +47,8 @@ export function bottomLineParagraphs(b: BottomLine, claimsHref: (experiment: str
   out.push({ kind: 'p', segments: [{ text: "Under the study's own reading (weights put back on the 8-bit grid after every optimizer step, Adam at lr 0.001), octolab's runs against the study's single runs:" }] });
   for (const h of b.headlines) {
     const what = h.metric === 'testAccuracy' ? 'test accuracy' : 'test MSE of the quantized model';
-    const parts = [armText(h, h.octization, 'Octization'), armText(h, h.standard, 'standard'), h.float === null ? '' : `float ${value(h.metric, h.float.mean)}`].filter((x) => x !== '');
+    const elsewhere = h.floatElsewhere === null ? '' : `float ${value(h.metric, h.floatElsewhere.mean)} on ${h.floatElsewhere.engine} (n = ${h.floatElsewhere.n}; another engine, not paired)`;
+    const parts = [armText(h, h.octization, 'Octization'), armText(h, h.standard, 'standard'), h.float === null ? elsewhere : `float ${value(h.metric, h.float.mean)}`].filter((x) => x !== '');
     const study = h.study === null ? 'the study reports no figure' : `the study reports ${value(h.metric, h.study.a)} vs ${value(h.metric, h.study.b)}${h.metric === 'testAccuracy' ? '' : ' (its training loss)'}`;
     out.push({
       kind: 'li',

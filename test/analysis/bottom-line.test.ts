@@ -3,7 +3,7 @@ import { bottomLine } from '../../src/analysis/bottom-line';
 import type { ArmValues, ClaimResult, ClaimsByProtocol } from '../../src/analysis/claims';
 import { bottomLineParagraphs, paragraphsHtml, paragraphsMarkdown } from '../../src/views/bottom-line';
 import type { CurveRow } from '../../src/reports/tables';
-import { row } from '../reports/inputs';
+import { SETTING, row } from '../reports/inputs';
 
 const arm = (method: string, mean: number, atChance: number | null): ArmValues => ({ method, epochs: 20, n: 10, mean, median: mean, min: mean, max: mean, atChance });
 
@@ -34,6 +34,21 @@ describe('analysis: the bottom line', () => {
     assert.deepEqual([h.octization?.mean, h.standard?.mean, h.standard?.atChance, h.float?.mean, h.verdict], [0.8053, 0.098, 9, 0.978, 'not-reproduced']);
     assert.deepEqual(h.study, { a: 0.9693, b: 0.9673 });
     assert.deepEqual(b.protocols.map((p) => [p.protocol, p.verdict, p.octization, p.standard]), [['ptq', 'equivalent', 0.97, 0.971]]);
+  });
+
+  it('takes float from another engine, marked and unpaired, only where the claims have no float arm', () => {
+    const noFloat: ClaimsByProtocol[] = [
+      { protocol: 'projected-step', facts: [], claims: [{ ...claim('cifar10-accuracy-20', 'cifar10', 'projected-step', 'contradicted', [arm('octization', 0.0997, 10), arm('standard', 0.4094, 1)], { a: 0.5189, b: 0.3332 }), setting: SETTING } as ClaimResult] },
+    ];
+    const torch = [0.7, 0.72, 0.74].map((testAccuracy, seed) => row({ experiment: 'cifar10', method: 'float', seed, epochs: 20, testAccuracy }));
+    const other = [row({ experiment: 'cifar10', method: 'float', seed: 0, epochs: 5, testAccuracy: 0.1 }), row({ experiment: 'mnist', method: 'float', seed: 0, epochs: 20, testAccuracy: 0.1 })];
+    const [h] = bottomLine(noFloat, [], [], { engine: 'torch', rows: [...torch, ...other] }).headlines;
+    assert.equal(h.float, null);
+    assert.deepEqual([h.floatElsewhere?.engine, h.floatElsewhere?.n, h.floatElsewhere?.median, h.floatElsewhere?.atChance], ['torch', 3, 0.72, 0]);
+    assert.ok(Math.abs((h.floatElsewhere?.mean ?? 0) - 0.72) < 1e-12);
+    assert.equal(bottomLine(noFloat, [], []).headlines[0].floatElsewhere, null);
+    // A float arm of the claims' own engine wins: the other engine is not consulted.
+    assert.equal(bottomLine(groups, rows, curves, { engine: 'torch', rows: [row({ experiment: 'mnist', method: 'float', seed: 0, epochs: 20, testAccuracy: 0.5 })] }).headlines[0].floatElsewhere, null);
   });
 
   it('averages the last-epoch zero-code share and the epoch-1 step-change share over seeds', () => {

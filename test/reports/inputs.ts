@@ -9,7 +9,8 @@ import type { RunRow } from '../../src/reports/tables';
 /** The committed results fixture (runs of the real runner, smoke profile). */
 export const FIXTURE_RESULTS = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'results');
 
-const SETTING = 'train all; test all; split standard; batch 64; adam lr 0.001; eval batch 1000; 5 timed inference passes';
+/** The setting string of every {@link row}. */
+export const SETTING = 'train all; test all; split standard; batch 64; adam lr 0.001; eval batch 1000; 5 timed inference passes';
 
 /** A run row with plausible defaults; `over` replaces fields. */
 export function row(over: Partial<RunRow> & Pick<RunRow, 'experiment' | 'method' | 'seed'>): RunRow {
