@@ -115,7 +115,8 @@ export function provenanceOf(records: readonly RunRecord[]): Provenance {
   const hosts = [
     ...countBy(records, (r) => {
       const h = r.environment.host;
-      return `${h.hostname}: ${h.cpus} × ${h.cpuModel}, ${h.totalMemGiB} GiB`;
+      const sig = r.environment.engine?.host?.cpuSignature;
+      return `${h.hostname}: ${h.cpus} × ${h.cpuModel}${sig === undefined ? '' : ` (${sig})`}, ${h.totalMemGiB} GiB`;
     }).entries(),
   ].map(([host, { n }]) => ({ host, runs: n }));
   const starts = records.map((r) => r.environment.startedAt).sort();

@@ -34,4 +34,15 @@ describe('reports: provenance of the engines', () => {
     const web = engines.find((x) => x.backend === 'webgpu');
     assert.equal(web?.details['GPU adapter'], 'mesa software (llvmpipe: Mesa 25.0.7), software');
   });
+
+  it('tells hosts apart by CPU signature where the records carry one', () => {
+    const copy = (r: RunRecord, sig?: string): RunRecord => {
+      const c = JSON.parse(JSON.stringify(r)) as RunRecord;
+      if (sig !== undefined) (c.environment.engine.host as { cpuSignature?: string }).cpuSignature = sig;
+      return c;
+    };
+    const hosts = provenanceOf([copy(records[0], 'X family 25'), copy(records[1], 'X family 26'), copy(records[2], 'X family 26'), copy(records[3])]).hosts;
+    assert.deepEqual(hosts.map((h) => h.runs).sort(), [1, 1, 2]);
+    assert.equal(hosts.filter((h) => h.host.includes('(X family 26)')).length, 1);
+  });
 });
