@@ -16,7 +16,7 @@ import { median, mean, pairedTTest, signFlipTest } from '../statistics';
 import type { Interval } from '../statistics';
 import type { UpdateStats } from '../training/mechanism';
 import { DEFAULT_RULE, judgeClaim, judgeDifference } from './verdict';
-import type { ClaimVerdict, DifferenceCode, VerdictRule } from './verdict';
+import type { ClaimVerdict, DifferenceCode, VerdictCode, VerdictRule } from './verdict';
 
 /** Accuracy above which a classifier counts as having escaped chance: chance + 5 pp. */
 export const ESCAPE_MARGIN = 0.05;
@@ -532,15 +532,24 @@ export interface CausalClaim {
   logRatio: number;
   /** 95% t interval of the mean log-ratio. */
   ci: Interval;
-  /** The verdict under the one rule (margin: a ratio of 1.1). */
+  /** Whether the measure favours octization as the study says, under the one rule (margin: a ratio of 1.1). */
   verdict: ClaimVerdict;
+  /** The outcome to be explained: octization − standard final test accuracy, paired by seed, margin 1 pp (null without both arms). */
+  outcome: DifferenceCode | null;
+  /**
+   * The claim as an explanation: `nothing-to-explain` where octization is not shown more
+   * accurate at this point (a measure cannot explain an advantage that is absent), else the
+   * measure's verdict code.
+   */
+  explanation: VerdictCode | 'nothing-to-explain';
 }
 
 /**
  * Judges "better preservation of feature information" as octization's projection error being
  * smaller (the mean over the run's epochs of the all-weights MSE of q − f), and "more
  * effective gradient flow" as octization's gradient norm at the first layer being larger
- * (at the last epoch, on the probe batch). Records: one cell, both methods, paired by seed.
+ * (at the last epoch, on the probe batch), and each as an explanation of the cell's outcome.
+ * Records: one cell, both methods, paired by seed.
  */
 export function causalClaims(records: readonly RunRecord[], rule: VerdictRule = DEFAULT_RULE): CausalClaim[] {
   const measures: { id: CausalClaimId; sign: 1 | -1; of: (r: RunRecord) => number | null }[] = [
@@ -558,6 +567,9 @@ export function causalClaims(records: readonly RunRecord[], rule: VerdictRule = 
       of: (r) => r.metrics.epochs[r.metrics.epochs.length - 1]?.weights[0]?.gradNorm ?? null,
     },
   ];
+  const accuracy = (method: string): RunRecord[] => records.filter((r) => r.config.method === method && r.metrics.testAccuracy !== null);
+  const [octRuns, stdRuns] = [accuracy('octization'), accuracy('standard')];
+  const outcome = octRuns.length === 0 || stdRuns.length === 0 ? null : (pairedGap(armOf('octization', octRuns), armOf('standard', stdRuns), 0.01, rule)?.code ?? null);
   const out: CausalClaim[] = [];
   for (const m of measures) {
     const by = (method: string): Map<number, number> =>
@@ -581,6 +593,8 @@ export function causalClaims(records: readonly RunRecord[], rule: VerdictRule = 
       logRatio: t.estimate,
       ci: t.ci,
       verdict,
+      outcome,
+      explanation: outcome === 'a-higher' ? verdict.code : 'nothing-to-explain',
     });
   }
   return out;

@@ -121,14 +121,19 @@ export function repeatSentences(repeats: readonly RepeatAgreement[], experiment?
   });
 }
 
-/** The causal-claims sentence. */
+/** The causal-claims sentence: each measure's verdict, and the claim as an explanation of the outcome at that point. */
 export function causalSentence(claims: readonly CausalClaim[]): string | null {
   if (claims.length === 0) return null;
   return claims
     .map((c) => {
       const ratio = Math.exp(c.logRatio);
       const what = c.id === 'feature-preservation' ? "octization's projection error (MSE of q − f)" : "octization's first-layer gradient norm";
-      return `${what} is ${formatNumber(ratio, 3)}× standard's (median ${formatNumber(c.octization, 3)} vs ${formatNumber(c.standard, 3)}, ${c.n} pairs): ${CODE_LABELS[c.verdict.code] ?? c.verdict.code} as an explanation of "${c.id === 'feature-preservation' ? 'better preservation of feature information' : 'more effective gradient flow'}".`;
+      const claim = c.id === 'feature-preservation' ? 'better preservation of feature information' : 'more effective gradient flow';
+      const measure = `${what} is ${formatNumber(ratio, 3)}× standard's (median ${formatNumber(c.octization, 3)} vs ${formatNumber(c.standard, 3)}, ${c.n} pairs)`;
+      if (c.explanation === 'nothing-to-explain') {
+        return `${measure}, the measure ${CODE_LABELS[c.verdict.code] ?? c.verdict.code} for "${claim}"; but octization is not more accurate here (${c.outcome === null ? 'no paired accuracies' : GAP_WORDS[c.outcome]}), so there is no advantage for it to explain.`;
+      }
+      return `${measure}: ${CODE_LABELS[c.explanation] ?? c.explanation} as an explanation of "${claim}".`;
     })
     .join(' ');
 }
@@ -413,7 +418,7 @@ ${args.evidence.length === 0 ? '' : viewTableHtml(evidenceView(args.evidence), '
 ${causal === null ? '<p>No paired runs with recorded errors and gradients yet.</p>' : `<p>${escapeHtml(causal)}</p>`}
 ${args.causal.length === 0 ? '' : viewTableHtml(causalClaimsView(args.causal), 'wide')}
 ${args.layers.length === 0 ? '' : viewTableHtml(layerView(args.layers), 'wide')}
-<p class="note">Both measured at the operating point above, octization against standard paired by seed, as a mean log-ratio with its 95% t interval, under the one verdict rule (equivalence margin: a ratio of 1.1). A larger gradient in a network whose updates are erased is not "flow": the gradient reaches every layer in every arm; what differs is whether the update survives the rounding.</p>
+<p class="note">Both measured at the operating point above, octization against standard paired by seed, as a mean log-ratio with its 95% t interval, under the one verdict rule (equivalence margin: a ratio of 1.1). A measure counts as an explanation only where octization is more accurate at that point; elsewhere there is nothing for it to explain. A larger gradient in a network whose updates are erased is not "flow": the gradient reaches every layer in every arm; what differs is whether the update survives the rounding.</p>
 </section>
 <section id="escape"><h2>Escape from chance</h2>
 ${chartGrid(charts.escape)}

@@ -149,7 +149,7 @@ export function sweepCellsView(
       icell(c.gap?.mean ?? null, 'pp', c.gap?.ci ?? null),
       cell(c.gap?.medianDiff ?? null, 'pp'),
       cell(c.gap?.pPermutation ?? null, 'p'),
-      cell(c.gap === null ? null : c.gap.code === 'a-higher' ? 'octization-higher' : c.gap.code === 'b-higher' ? 'standard-higher' : c.gap.code, 'code'),
+      cell(c.gap === null ? null : gapCode(c.gap.code), 'code'),
       cell(c.standardHalfShare, 'percent'),
       cell(c.prediction, 'code'),
       cell(c.holds === null ? (c.prediction !== 'no-prediction' && c.gap?.code === 'inconclusive' ? 'undecided' : null) : c.holds ? 'holds' : 'fails', 'code'),
@@ -166,8 +166,13 @@ const CAUSAL_COLUMNS: ViewColumn[] = [
   { key: 'octization', label: 'octization (median)' },
   { key: 'standard', label: 'standard (median)' },
   { key: 'logRatio', label: 'octization / standard: mean change [95% t CI]', interval: 'with-value', ends: ['logRatioLower', 'logRatioUpper'] },
-  { key: 'verdict', label: 'verdict' },
+  { key: 'verdict', label: 'the measure', title: 'whether the measure differs the way the study says, under the one rule (margin: a ratio of 1.1)' },
+  { key: 'outcome', label: 'accuracy here', title: 'octization − standard final test accuracy at this point, paired by seed (margin 1 pp): the outcome the claim would explain' },
+  { key: 'explanation', label: 'as an explanation', title: "the measure's verdict where octization is more accurate; 'nothing to explain' where it is not" },
 ];
+
+/** A paired octization − standard code in the methods' names. */
+const gapCode = (code: string | null): string | null => (code === 'a-higher' ? 'octization-higher' : code === 'b-higher' ? 'standard-higher' : code);
 
 const MEASURES: Record<CausalClaim['id'], { claim: string; measure: string }> = {
   'feature-preservation': { claim: '"better preservation of feature information"', measure: 'projection error: mean over epochs of the MSE of q − f, all weights (lower = better preserved)' },
@@ -184,6 +189,8 @@ export function causalClaimsView(claims: readonly CausalClaim[], id = 'mechanism
     cell(c.standard, 'number'),
     icell(c.logRatio, 'change', c.ci),
     cell(c.verdict.code, 'code'),
+    cell(gapCode(c.outcome), 'code'),
+    cell(c.explanation, 'code'),
   ]);
   return { id, title: "The study's explanations, judged on the recorded errors and gradients (octization against standard, paired by seed)", columns: CAUSAL_COLUMNS, rows };
 }

@@ -84,6 +84,7 @@ export const CODE_LABELS: Readonly<Record<string, string>> = Object.freeze({
   undecided: 'undecided (difference inconclusive)',
   'standard-at-least': 'standard at least as high',
   'no-prediction': 'no prediction',
+  'nothing-to-explain': 'nothing to explain (octization not higher)',
 });
 
 /** A cell constructor: `cell(0.4, 'percent')`. */

@@ -198,6 +198,11 @@ describe('analysis: mechanism evidence and the sweep boundary (hand-made records
     assert.equal(gf.id, 'gradient-flow');
     assert.equal(gf.verdict.code, 'contradicted'); // octization's gradient is smaller, the study says it flows better
     assert.equal(fp.n, 6);
+    assert.deepEqual([fp.outcome, fp.explanation, gf.explanation], ['a-higher', 'contradicted', 'contradicted']);
+    // Where octization is not more accurate, a measure in its favour explains nothing.
+    const reversed = records.map((r) => ({ ...r, metrics: { ...r.metrics, testAccuracy: r.config.method === 'octization' ? 0.1 : 0.5 } }));
+    const [fp2] = causalClaims(reversed);
+    assert.deepEqual([fp2.verdict.code, fp2.outcome, fp2.explanation], ['contradicted', 'b-higher', 'nothing-to-explain']);
   });
 });
 
