@@ -77,7 +77,7 @@ export function whySentences(point: OperatingPoint, ev: readonly MethodEvidence[
     const escaped = std === undefined ? 0 : std.seeds.filter((x) => x.escape !== null).length;
     const frozen = (s1.halfShare ?? 0) < FROZEN_SHARE;
     out.push(
-      `${frozen ? 'Round-to-nearest erases them' : 'Round-to-nearest keeps only the proposals that reach half a step'}: standard changes ${formatPercent(s1.changeShare, 3)} of the codes per proposal in epoch 1, and ${escaped} of ${std?.n ?? 0} seeds rise above chance + 5 pp.`,
+      `${frozen ? 'Round-to-nearest erases almost all of them' : 'Round-to-nearest keeps only the proposals that reach half a step'}: standard changes ${formatPercent(s1.changeShare, 3)} of the codes per proposal in epoch 1; ${escaped} of ${std?.n ?? 0} seeds rise above chance + 5 pp${frozen && escaped > 0 ? ' all the same' : ''}.`,
     );
   }
   if (o1 !== undefined && o1.shrinkShare !== null) {
@@ -105,7 +105,8 @@ export function repeatSentences(repeats: readonly RepeatAgreement[], experiment?
   const groups = new Map<string, RepeatAgreement[]>();
   for (const r of repeats) {
     if (experiment !== undefined && r.setting.experiment !== experiment) continue;
-    const k = JSON.stringify([r.setting, r.repeat]);
+    const { bits: _bits, ...where } = r.setting; // a setting's float runs go with its quantized ones
+    const k = JSON.stringify([where, r.repeat]);
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   return [...groups.values()].map((g) => {
@@ -114,10 +115,11 @@ export function repeatSentences(repeats: readonly RepeatAgreement[], experiment?
     const identical = g.reduce((t, r) => t + r.identical, 0);
     const total = g.reduce((t, r) => t + r.n, 0);
     const same = g.reduce((t, r) => t + r.sameInitialWeights, 0);
-    const cpus = [...new Set(g.flatMap((r) => r.cpus[1]))];
-    const firstCpus = [...new Set(g.flatMap((r) => r.cpus[0]))];
+    const named = (xs: string[]): string => xs.map((x) => (x === 'unrecorded' ? 'a CPU its records do not name' : x)).join(' and ');
+    const cpus = named([...new Set(g.flatMap((r) => r.cpus[1]))]);
+    const firstCpus = named([...new Set(g.flatMap((r) => r.cpus[0]))]);
     const arms = g.map((r) => `${r.method} ${formatPercent(r.firstMedian)} → ${formatPercent(r.repeatMedian)} (largest per-seed change ${formatNumber(r.maxAbsDiff * 100, 2)} pp; at chance ${r.atChance[0]} → ${r.atChance[1]} of ${r.n})`);
-    return `Repeat ${g[0].repeat} of ${s.experiment}, ${s.epochs} epochs, ${s.optimizer} lr ${s.learningRate} (${n} seeds per method, run on ${cpus.join(', ')}; first runs on ${firstCpus.join(', ')}), median final accuracy first → repeat: ${arms.join('; ')}. ${identical} of ${total} runs are identical to the last bit; the initial weights are identical in ${same} of ${total}.`;
+    return `Repeat ${g[0].repeat} of ${s.experiment}, ${s.epochs} epochs, ${s.optimizer} lr ${s.learningRate} (${n} seeds per method, run on ${cpus}; first runs on ${firstCpus}), median final accuracy first → repeat: ${arms.join('; ')}. ${identical} of ${total} runs are identical to the last bit; the initial weights are identical in ${same} of ${total}.`;
   });
 }
 
