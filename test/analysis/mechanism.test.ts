@@ -166,6 +166,9 @@ describe('analysis: mechanism evidence and the sweep boundary (hand-made records
     assert.deepEqual([r.method, r.repeat, r.n, r.firstMedian, r.repeatMedian, r.identical, r.sameInitialWeights, r.atChance, r.cpus], ['standard', 1, 3, 0.5, 0.5, 1, 2, [1, 0], [['A'], ['B']]]);
     assert.ok(Math.abs(r.maxAbsDiff - 0.2) < 1e-12);
     assert.equal(repeatSentences(a, 'mnist').length, 1);
+    // A setting's float runs join its quantized ones in one sentence.
+    const withFloat = repeatAgreements([...records, rec('float', 0, [0.9], { cpu: 'A' }), rec('float', 0, [0.9], { repeat: 1, cpu: 'B' })]);
+    assert.deepEqual([withFloat.length, repeatSentences(withFloat, 'mnist').length, withFloat.find((x) => x.method === 'float')?.identical], [2, 1, 1]);
     assert.deepEqual(repeatSentences(a, 'cifar10'), []);
   });
 
