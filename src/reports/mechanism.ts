@@ -133,7 +133,7 @@ export function causalSentence(claims: readonly CausalClaim[]): string | null {
       const claim = c.id === 'feature-preservation' ? 'better preservation of feature information' : 'more effective gradient flow';
       const measure = `${what} is ${formatNumber(ratio, 3)}× standard's (median ${formatNumber(c.octization, 3)} vs ${formatNumber(c.standard, 3)}, ${c.n} pairs)`;
       if (c.explanation === 'nothing-to-explain') {
-        return `${measure}, the measure ${CODE_LABELS[c.verdict.code] ?? c.verdict.code} for "${claim}"; but octization is not more accurate here (${c.outcome === null ? 'no paired accuracies' : GAP_WORDS[c.outcome]}), so there is no advantage for it to explain.`;
+        return `${measure}; read against "${claim}" the measure is ${CODE_LABELS[c.verdict.code] ?? c.verdict.code}, but octization is not more accurate here (${c.outcome === null ? 'no paired accuracies' : GAP_WORDS[c.outcome]}), so the claim has no advantage to explain.`;
       }
       return `${measure}: ${CODE_LABELS[c.explanation] ?? c.explanation} as an explanation of "${claim}".`;
     })
