@@ -430,8 +430,15 @@ export function repeatAgreements(records: readonly RunRecord[], chance = CHANCE,
       });
     }
   }
-  return out;
+  const rank = (m: string): number => {
+    const i = REPEAT_ORDER.indexOf(m);
+    return i < 0 ? REPEAT_ORDER.length : i;
+  };
+  return out.sort((a, b) => rank(a.method) - rank(b.method) || (a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
 }
+
+/** The order repeats are listed in: float, then the study's methods, then the rest by name. */
+const REPEAT_ORDER: readonly string[] = ['float', 'standard', 'octization', 'stochastic'];
 
 /** The paired gap A − B of two arms (margin in accuracy fraction). */
 export function pairedGap(a: CellArm, b: CellArm, margin = 0.01, rule: VerdictRule = DEFAULT_RULE): CellGap | null {
