@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { resolveDataDir } from '../data';
 import { THREADS_ENV_VAR, prepareEngine, threadsFromEnv } from '../engine';
 import { trainerKindOf } from '../training/create';
-import { getExperiment, parseSeeds } from '../experiments/config';
+import { MAX_REPEAT, getExperiment, parseSeeds } from '../experiments/config';
 import type { DataSelection } from '../experiments/config';
 import { expandGrid, shardFileName } from '../experiments/grid';
 import { PROTOCOL_NAMES } from '../training/protocols';
@@ -87,6 +87,14 @@ export function intOption(name: string, value: string | undefined): number | und
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > MAX_INT_OPTION) {
     throw new UsageError(`--${name} must be a positive integer, got '${value}' (at most ${MAX_INT_OPTION})`);
   }
+  return n;
+}
+
+/** Parses `--repeat N`: a plain integer from 0 (the first run) to {@link MAX_REPEAT}; undefined when absent. */
+export function repeatOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > MAX_REPEAT) throw new UsageError(`--repeat must be an integer from 0 to ${MAX_REPEAT}, got '${value}'`);
   return n;
 }
 
@@ -236,7 +244,7 @@ export const runCommand: Command = {
         optimizer: optimizer as 'adam' | 'sgd' | undefined,
         momentum,
         init: init as InitScheme | undefined,
-        repeat: values.repeat === '0' ? 0 : intOption('repeat', values.repeat),
+        repeat: repeatOption(values.repeat),
         limitTrain: intOption('limit-train', values['limit-train']) ?? profile.limitTrain,
         limitTest: intOption('limit-test', values['limit-test']) ?? profile.limitTest,
         split: split as DataSelection['split'] | undefined,
@@ -256,7 +264,7 @@ export const runCommand: Command = {
     }
     const resultsFile = path.join(engine.out, shard !== undefined ? shardFileName(spec.name, shard) : `${spec.name}.jsonl`);
     if (values['dry-run']) {
-      for (const c of grid) console.log(`${c.experiment} ${c.method} ${c.protocol} bits=${c.scheme?.bits ?? '-'} epochs=${c.epochs} seed=${c.seed}`);
+      for (const c of grid) console.log(`${c.experiment} ${c.method} ${c.protocol} bits=${c.scheme?.bits ?? '-'} epochs=${c.epochs} seed=${c.seed}${c.repeat === undefined ? '' : ` repeat=${c.repeat}`}`);
       console.log(`${grid.length} run(s) -> ${resultsFile}`);
       return 0;
     }

@@ -482,8 +482,8 @@ const CASES: Case[] = [
   // 13. Non-finite numbers.
   { item: 13, what: '--lr Infinity', failure: 'unclear', args: (d) => ['run', 'regression', ...SMOKE, '--methods', 'float', '--lr', 'Infinity', '--out', path.join(d, 'res')], code: 2, message: /--lr must be a finite positive number/ },
   { item: 13, what: '--lr NaN', failure: 'unclear', args: () => ['run', 'regression', '--lr', 'NaN', '--dry-run'], code: 2, message: /--lr/ },
-  { item: 13, what: '--repeat -1', failure: 'unclear', args: () => ['run', 'regression', '--repeat', '-1', '--dry-run'], code: 2, message: /--repeat must be a positive integer/ },
-  { item: 13, what: '--repeat 5000', failure: 'unclear', args: () => ['run', 'regression', '--repeat', '5000', '--dry-run'], code: 2, message: /repeat must be an integer from 0 to 1000, got 5000/ },
+  { item: 13, what: '--repeat -1', failure: 'unclear', args: () => ['run', 'regression', '--repeat=-1', '--dry-run'], code: 2, message: /--repeat must be an integer from 0 to 1000, got '-1'/ },
+  { item: 13, what: '--repeat 5000', failure: 'unclear', args: () => ['run', 'regression', '--repeat', '5000', '--dry-run'], code: 2, message: /--repeat must be an integer from 0 to 1000, got '5000'/ },
   { item: 13, what: '--epochs 1e300', failure: 'unclear', args: () => ['run', 'regression', '--epochs', '1e300', '--dry-run'], code: 2, message: /--epochs must be a positive integer/ },
   // 14. System errors with context, before training.
   {
