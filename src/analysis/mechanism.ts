@@ -320,7 +320,7 @@ const settingKey = (s: CellSetting): string => JSON.stringify([s.experiment, s.e
 export const repeatOf = (r: RunRecord): number => r.config.repeat ?? 0;
 
 /** A run's setting: its config but for method, scheme, protocol, seed and repeat (with the bit width when `withBits`). */
-function settingOf(r: RunRecord, withBits: boolean): string {
+function runSetting(r: RunRecord, withBits: boolean): string {
   const c = r.config;
   return JSON.stringify([c.experiment, c.epochs, c.batchSize, c.optimizer, c.init ?? null, c.data, c.engine ?? null, withBits ? (c.scheme?.bits ?? null) : null]);
 }
@@ -341,7 +341,7 @@ export function isInstrumented(runs: readonly RunRecord[]): boolean {
 export function preferInstrumented(records: readonly RunRecord[]): RunRecord[] {
   const bySetting = new Map<string, Map<number, RunRecord[]>>();
   for (const r of records) {
-    const k = settingOf(r, false);
+    const k = runSetting(r, false);
     const sets = bySetting.get(k) ?? new Map<number, RunRecord[]>();
     const set = sets.get(repeatOf(r)) ?? [];
     set.push(r);
@@ -399,7 +399,7 @@ export interface RepeatAgreement {
 export function repeatAgreements(records: readonly RunRecord[], chance = CHANCE, margin = ESCAPE_MARGIN): RepeatAgreement[] {
   const groups = new Map<string, RunRecord[]>();
   for (const r of records) {
-    const k = JSON.stringify([settingOf(r, true), r.config.method, r.config.protocol]);
+    const k = JSON.stringify([runSetting(r, true), r.config.method, r.config.protocol]);
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   const out: RepeatAgreement[] = [];
